@@ -1,0 +1,54 @@
+#include "cli/app.hpp"
+
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "cli/context.hpp"
+#include "model/error.hpp"
+
+namespace hwplan::cli {
+
+int run(int argc, char** argv) {
+    Context ctx(argc > 0 ? argv[0] : "");
+    CLI::App app{"hwplan: hardware-aware performance model and capacity planner for LLMs"};
+    app.set_version_flag("--version", std::string("hwplan ") + HWPLAN_CLI_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough();
+    app.add_option("--data-dir", ctx.hardware_dir, "Hardware database folder (default: $HWPLAN_DATA or built-in)");
+    app.add_option("--models-dir", ctx.models_dir, "Model database folder (default: $HWPLAN_MODELS or built-in)");
+
+    add_models_command(app, ctx);
+    add_hw_command(app, ctx);
+    add_kv_command(app, ctx);
+    add_params_command(app, ctx);
+    add_flops_command(app, ctx);
+    add_memory_command(app, ctx);
+    add_report_command(app, ctx);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        fmt::print(stderr, "hwplan: error: {}\n", e.what());
+        fmt::print(stderr, "Run with --help for usage.\n");
+        return 2;
+    } catch (const hwplan::Error& e) {
+        fmt::print(stderr, "hwplan: error: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "hwplan: internal error: {}\n", e.what());
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace hwplan::cli

@@ -1,0 +1,114 @@
+#include "model/memory_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/kv_cache.hpp"
+#include "model/layout.hpp"
+#include "model/param_count.hpp"
+
+namespace hwplan::model {
+
+namespace {
+
+// Block-scaled low-precision weights carry one FP32 scale per 128x128 block
+// (DeepSeek-V3 FP8 checkpoint) -- 4 / 16384 bytes per weight.
+double weight_bytes(DType t) {
+    const double scale_overhead = bytes_per_element(t) < 2 ? 4.0 / (128 * 128) : 0.0;
+    return bytes_per_element(t) + scale_overhead;
+}
+
+// Embedding, output head and norms stay in BF16 when the linear layers are
+// quantised (common practice: DeepSeek-V3 FP8 and most FP8/INT4 checkpoints).
+double high_precision_bytes(DType weights) { return std::max(2.0, bytes_per_element(weights)); }
+
+}  // namespace
+
+Bytes runtime_reserve_per_gpu() {
+    // CUDA context (~0.5 GiB), cuBLAS/cuBLASLt workspaces, NCCL channels and
+    // allocator fragmentation: 2 GiB is what vLLM/SGLang leave outside their
+    // KV pool on an 80 GB GPU in practice (gpu_memory_utilization ~0.9-0.95).
+    return gibibytes(2);
+}
+
+MemoryPlan plan_memory(const ModelArch& m, const System& s, const Deployment& d, const Workload& w) {
+    MemoryPlan plan;
+    plan.capacity = s.gpu.memory_capacity;
+    if (auto problem = layout_problem(m, s, d)) {
+        plan.reason = *problem;
+        return plan;
+    }
+    const LayoutShape l = layout_shape(m, s, d);
+    const ParamCount p = count_params(m);
+    const double wb = weight_bytes(d.precision.weights);
+    const double hb = high_precision_bytes(d.precision.weights);
+    const double stage_share = static_cast<double>(l.layers_per_stage) / m.layers;
+
+    // Weights of the most loaded stage (the last one: it holds the output head,
+    // and with pp == 1 also the embedding).
+    double linear = 0;
+    linear += p.attention / d.tp * stage_share;
+    linear += p.dense_ffn / d.tp * (m.dense_layers() ? static_cast<double>(l.dense_layers_per_stage) /
+                                                           std::max(1, m.dense_layers())
+                                                     : 0.0);
+    if (const auto* e = std::get_if<Moe>(&m.ffn)) {
+        const double moe_share =
+            m.moe_layers() ? static_cast<double>(l.moe_layers_per_stage) / m.moe_layers() : 0.0;
+        const double per_layer_routed = p.per_routed_expert * l.experts_per_gpu / l.expert_tp;
+        linear += per_layer_routed * m.moe_layers() * moe_share;
+        linear += p.shared_experts / d.tp * moe_share;  // shared experts: TP-split, replicated over DP
+        (void)e;
+    }
+    if (d.mtp.depth > 0) linear += p.mtp / d.tp * (static_cast<double>(d.mtp.depth) / std::max(1, m.mtp_depth));
+    double high = (p.lm_head + (d.pp == 1 || m.tied_embeddings ? p.embedding : 0.0)) / d.tp;
+    high += (p.norms + p.router) * stage_share;
+    plan.weights = bytes(linear * wb + high * hb);
+
+    // KV: every sequence of this DP replica, for this stage's layers.
+    const double batch = std::max(0, w.batch);
+    double kv_per_seq = kv_bytes_per_sequence(m, d.precision.kv_cache, w.context).value() * stage_share;
+    if (const auto* g = std::get_if<Gqa>(&m.attention)) kv_per_seq *= l.kv_heads_per_gpu / g->kv_heads;
+    // MLA's latent is shared by all heads, so TP ranks each hold all of it.
+    plan.kv_cache = bytes(kv_per_seq * batch);
+
+    // Activations of one decode step (tokens = batch x (1 + MTP drafts)), or of
+    // one prefill chunk when a prompt is asked for: the widest live tensors
+    // (FFN intermediate, QKV, logits in FP32), double-buffered.
+    const double act_b = bytes_per_element(d.precision.activations);
+    const double tokens = std::max(batch * (1 + d.mtp.depth), w.prompt > 0 ? std::min<double>(w.prompt, w.prefill_chunk) : 0.0);
+    double widest = 4.0 * m.hidden;
+    if (const auto* dn = std::get_if<Dense>(&m.ffn)) widest = std::max(widest, 2.0 * dn->intermediate / d.tp);
+    if (const auto* e = std::get_if<Moe>(&m.ffn))
+        widest = std::max({widest, 2.0 * e->dense_intermediate / d.tp,
+                           2.0 * e->expert_intermediate * e->top_k / l.expert_tp});
+    const double logits = tokens * m.vocab / d.tp * 4.0;
+    plan.activations = bytes(2 * tokens * widest * act_b + logits);
+
+    // EP buffers, after DeepEP's low-latency mode (get_low_latency_rdma_size_hint):
+    // each GPU can receive up to `tokens` tokens from every rank for each of
+    // its local experts -- i.e. routed_experts x tokens messages -- for dispatch
+    // (FP8 + scales) and combine (BF16), double-buffered.
+    if (const auto* e = std::get_if<Moe>(&m.ffn); e && d.ep > 1) {
+        const double dispatch_msg = m.hidden * bytes_per_element(d.precision.dispatch) + m.hidden / 128.0 * 4 + 16;
+        const double combine_msg = m.hidden * bytes_per_element(d.precision.combine);
+        const double per_rank_tokens = batch * (1 + d.mtp.depth);
+        plan.comm_buffers = bytes(2.0 * e->routed_experts * per_rank_tokens * (dispatch_msg + combine_msg));
+    }
+    plan.runtime_reserve = runtime_reserve_per_gpu();
+    plan.total = plan.weights + plan.kv_cache + plan.activations + plan.comm_buffers + plan.runtime_reserve;
+    plan.fits = plan.total <= plan.capacity;
+
+    // Largest batch whose KV (and batch-proportional buffers) still fit.
+    const Bytes fixed_part = plan.weights + plan.runtime_reserve;
+    const double per_seq = kv_per_seq + (batch > 0 ? (plan.activations + plan.comm_buffers).value() / batch : 0.0);
+    const double room = (plan.capacity - fixed_part).value();
+    plan.max_batch = room > 0 && per_seq > 0 ? static_cast<int>(std::min(1e9, std::floor(room / per_seq))) : 0;
+    if (!plan.fits) {
+        const auto gb = [](Bytes b) { return std::to_string(static_cast<long long>(std::llround(b.value() / 1e9))); };
+        plan.reason = "needs " + gb(plan.total) + " GB per GPU (weights " + gb(plan.weights) + " GB, KV " +
+                      gb(plan.kv_cache) + " GB) but the " + s.gpu.id + " has " + gb(plan.capacity) + " GB";
+    }
+    return plan;
+}
+
+}  // namespace hwplan::model

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds everything (RelWithDebInfo with assertions, build/test) and runs the
+# whole test suite. Optional parts (GUI, CUDA probe, MPI probe) are built when
+# their toolchains are present; GPU tests skip cleanly without a GPU.
+#   ./test.sh              build + run all tests
+#   ./test.sh --sanitize   the same under ASan + UBSan (build/asan)
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/deps.sh
+hwplan_ensure_packages all
+
+build=build/test
+extra=()
+if [ "${1:-}" = "--sanitize" ]; then
+  build=build/asan
+  extra=(-DHWPLAN_SANITIZE=ON -DHWPLAN_CUDA=OFF -DHWPLAN_BENCH=OFF)
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  shift
+fi
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g" "${extra[@]}" | grep "hwplan:" || true
+fi
+cmake --build "$build" -j "$(nproc)"
+export QT_QPA_PLATFORM=offscreen
+ctest --test-dir "$build" --output-on-failure "$@"

@@ -21,6 +21,7 @@ function(hwplan_feature name out)
         set(found ON)
       endif()
     elseif(name STREQUAL "MPI")
+      set(MPI_CXX_SKIP_MPICXX ON CACHE BOOL "" FORCE)  # plain C API; no deprecated C++ bindings
       find_package(MPI QUIET COMPONENTS CXX)
       if(MPI_CXX_FOUND)
         set(found ON)

@@ -16,8 +16,13 @@ namespace hwplan::hwdb {
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
     const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
     std::random_device rd;
-    const std::filesystem::path tmp =
-        dir / ("." + path.filename().string() + ".tmp" + std::to_string(rd() % 1000000));
+    // Built by appending: GCC 12 warns (-Wrestrict, a false positive) on
+    // `"." + std::string + ...` here.
+    std::string tmp_name = ".";
+    tmp_name += path.filename().string();
+    tmp_name += ".tmp";
+    tmp_name += std::to_string(rd() % 1000000);
+    const std::filesystem::path tmp = dir / tmp_name;
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) throw Error(std::string("cannot write: ") + std::strerror(errno), path.string());
     std::size_t done = 0;

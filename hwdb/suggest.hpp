@@ -13,7 +13,8 @@ namespace hwplan::hwdb {
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word` if it is close enough to be a plausible typo
-// (distance <= max(2, |word|/3)), else nullopt.
+// (distance <= max(2, |word|/3), and < |word|), else nullopt. Ties go to the
+// candidate that is closer when case counts ("Gbs" -> "Gbps", not "GB/s").
 [[nodiscard]] std::optional<std::string> closest(std::string_view word,
                                                  std::span<const std::string> candidates);
 

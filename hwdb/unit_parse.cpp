@@ -33,7 +33,9 @@ constexpr UnitSymbol kDuration[] = {{"s", 1},     {"ms", 1e-3}, {"us", 1e-6},
                                {"h", 3600},            {"d", 86400}};
 
 constexpr UnitSymbol kCompute[] = {{"FLOPS", 1}, {"GFLOPS", 1e9}, {"TFLOPS", 1e12}, {"PFLOPS", 1e15},
-    {"FLOP/s", 1},          {"GFLOP/s", 1e9}, {"TFLOP/s", 1e12}, {"PFLOP/s", 1e15}};
+    {"FLOP/s", 1},          {"GFLOP/s", 1e9}, {"TFLOP/s", 1e12}, {"PFLOP/s", 1e15},
+    // Integer peaks are quoted in operations per second (INT8 "TOPS").
+    {"OPS", 1},             {"GOPS", 1e9},    {"TOPS", 1e12},    {"POPS", 1e15}};
 
 constexpr UnitSymbol kPower[] = {{"W", 1}, {"kW", 1e3}, {"MW", 1e6}};
 

@@ -1,6 +1,7 @@
 #pragma once
 // The one place where unit strings typed by people become quantities:
-// "3.35 TB/s", "400 Gbps", "80 GiB", "989 TFLOPS", "2.8 us", "700 W", "14.8T".
+// "3.35 TB/s", "400 Gbps", "80 GiB", "989 TFLOPS", "1979 TOPS", "2.8 us", "700 W",
+// "14.8T".
 //
 // Decimal prefixes are powers of 1000 (vendors' GB, TB/s, Gbps); binary ones
 // (KiB, MiB, GiB, TiB) are powers of 1024. Bits ("Gbps", "Gb/s") are divided

@@ -1,0 +1,409 @@
+#include "hwdb/yaml_reader.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "hwdb/suggest.hpp"
+#include "hwdb/unit_parse.hpp"
+
+namespace hwplan::hwdb {
+
+namespace {
+
+// Sanity bounds: far above any real part, low enough to catch a unit or
+// exponent typo ("80 PB" of HBM, "3.35 EB/s").
+constexpr double kMaxBytes = 1e15;           // 1 PB
+constexpr double kMaxBandwidth = 1e15;       // 1 PB/s
+constexpr double kMaxDuration = 3600;        // 1 h
+constexpr double kMaxComputeRate = 1e19;     // 10 EFLOPS
+constexpr double kMaxWatts = 1e8;            // 100 MW
+constexpr double kMaxUsd = 1e11;             // $100B
+
+std::string describe(const YAML::Node& n) {
+    switch (n.Type()) {
+        case YAML::NodeType::Map: return "a map";
+        case YAML::NodeType::Sequence: return "a list";
+        case YAML::NodeType::Null: return "nothing";
+        case YAML::NodeType::Scalar: return "'" + n.Scalar() + "'";
+        case YAML::NodeType::Undefined: break;
+    }
+    return "nothing";
+}
+
+bool valid(const YAML::Mark& m) { return m.line >= 0 && m.column >= 0; }
+
+// A quoted scalar ("7168", '7168') is a string: yaml-cpp tags it "!".
+bool quoted(const YAML::Node& n) { return n.Tag() == "!"; }
+
+// First byte that makes `text` unacceptable as a text file: invalid UTF-8,
+// NUL or another control character (tab, CR, LF excepted).
+std::optional<std::pair<std::size_t, std::string>> first_bad_byte(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            if (c == 0) return std::pair{i, std::string("a NUL byte (binary file?)")};
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                static constexpr char hex[] = "0123456789abcdef";
+                return std::pair{i, std::string("control character 0x") + hex[c >> 4] + hex[c & 15] +
+                                        " (binary file?)"};
+            }
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        if ((c & 0xE0) == 0xC0 && c >= 0xC2) len = 2;
+        else if ((c & 0xF0) == 0xE0) len = 3;
+        else if ((c & 0xF8) == 0xF0 && c <= 0xF4) len = 4;
+        bool ok = len > 0 && i + len <= text.size();
+        for (std::size_t k = 1; ok && k < len; ++k)
+            ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+        if (ok && len == 3) {  // overlong and surrogates
+            const auto c1 = static_cast<unsigned char>(text[i + 1]);
+            ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+        }
+        if (ok && len == 4) {
+            const auto c1 = static_cast<unsigned char>(text[i + 1]);
+            ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+        }
+        if (!ok) {
+            static constexpr char hex[] = "0123456789abcdef";
+            return std::pair{i, std::string("invalid UTF-8 byte 0x") + hex[c >> 4] + hex[c & 15] +
+                                    " (not a UTF-8 text file)"};
+        }
+        i += len;
+    }
+    return std::nullopt;
+}
+
+std::string line_col(const std::string& file, std::string_view text, std::size_t offset) {
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            col = 1;
+        } else {
+            ++col;
+        }
+    }
+    return file + ":" + std::to_string(line) + ":" + std::to_string(col);
+}
+
+}  // namespace
+
+std::string location(const std::string& file, const YAML::Mark& mark) {
+    if (!valid(mark)) return file;
+    return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+std::optional<YAML::Node> parse_yaml(std::string_view text, const std::string& file, Problems& problems) {
+    if (auto bad = first_bad_byte(text)) {
+        problems.add(line_col(file, text, bad->first), bad->second);
+        return std::nullopt;
+    }
+    std::vector<YAML::Node> docs;
+    try {
+        docs = YAML::LoadAll(std::string(text));
+    } catch (const YAML::DeepRecursion& e) {
+        problems.add(location(file, e.mark), "YAML nesting is too deep");
+        return std::nullopt;
+    } catch (const YAML::Exception& e) {
+        problems.add(location(file, e.mark), "malformed YAML: " + e.msg);
+        return std::nullopt;
+    } catch (const std::exception& e) {  // bad_alloc on absurd input, etc.
+        problems.add(file, std::string("cannot parse YAML: ") + e.what());
+        return std::nullopt;
+    }
+    if (docs.empty() || (docs.size() == 1 && docs.front().IsNull())) {
+        problems.add(file, "file is empty (expected a YAML map of 'key: value' lines)");
+        return std::nullopt;
+    }
+    if (docs.size() > 1) {
+        problems.add(location(file, docs[1].Mark()),
+                     "expected one YAML document, found " + std::to_string(docs.size()) + " (remove the '---')");
+        return std::nullopt;
+    }
+    if (!docs.front().IsMap()) {
+        problems.add(location(file, docs.front().Mark()),
+                     "expected a map of 'key: value' lines at the top level, got " + describe(docs.front()));
+        return std::nullopt;
+    }
+    return docs.front();
+}
+
+YamlMap::YamlMap(const YAML::Node& node, std::string file, std::string prefix, Problems& problems,
+                 std::shared_ptr<FieldLocations> locations)
+    : file_(std::move(file)),
+      prefix_(std::move(prefix)),
+      problems_(&problems),
+      locations_(std::move(locations)),
+      map_where_(location(file_, node.Mark())),
+      is_map_(node.IsMap()) {
+    if (!is_map_) return;
+    for (const auto& pair : node) {
+        // Copies: yaml-cpp's iterator yields a temporary pair proxy.
+        const YAML::Node k = pair.first;
+        const YAML::Node v = pair.second;
+        const std::string here = location(file_, k.Mark());
+        if (!k.IsScalar()) {
+            problems_->add(here, prefix_ + "keys must be plain names, got " + describe(k));
+            continue;
+        }
+        const std::string key = k.Scalar();
+        bool duplicate = false;
+        for (const auto& e : entries_) {
+            if (e.key == key) {
+                const auto m = e.key_node.Mark();
+                problems_->add(here, "duplicate key '" + prefix_ + key + "'" +
+                                         (valid(m) ? " (first given at line " + std::to_string(m.line + 1) + ")"
+                                                   : std::string()));
+                duplicate = true;
+                break;
+            }
+        }
+        if (!duplicate) entries_.push_back(Entry{key, k, v, false});
+    }
+}
+
+bool YamlMap::has(std::string_view key) const {
+    for (const auto& e : entries_)
+        if (e.key == key) return true;
+    return false;
+}
+
+std::string YamlMap::where(std::string_view key) const {
+    for (const auto& e : entries_) {
+        if (e.key != key) continue;
+        // A null value ("key:") has the mark of whatever follows it: point at the key.
+        if (!e.value.IsNull() && valid(e.value.Mark())) return location(file_, e.value.Mark());
+        return location(file_, e.key_node.Mark());
+    }
+    return map_where_;
+}
+
+void YamlMap::problem(std::string_view key, const std::string& message) {
+    problems_->add(where(key), field(key) + ": " + message);
+}
+
+const YamlMap::Entry* YamlMap::find(std::string_view key, Need need) {
+    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
+    if (!is_map_) return nullptr;
+    for (auto& e : entries_) {
+        if (e.key != key) continue;
+        e.used = true;
+        if (locations_) (*locations_)[field(key)] = where(key);
+        return &e;
+    }
+    if (need == Need::required)
+        problems_->add(map_where_, "missing required key '" + field(key) + "'");
+    return nullptr;
+}
+
+const YamlMap::Entry* YamlMap::scalar(std::string_view key, Need need, std::string_view expected) {
+    const Entry* e = find(key, need);
+    if (!e) return nullptr;
+    if (e->value.IsScalar()) return e;
+    problem(key, "expected " + std::string(expected) + ", got " + describe(e->value));
+    return nullptr;
+}
+
+std::optional<std::string> YamlMap::string(std::string_view key, Need need) {
+    const Entry* e = scalar(key, need, "text");
+    if (!e) return std::nullopt;
+    std::string s = e->value.Scalar();
+    if (s.find_first_not_of(" \t") == std::string::npos) {
+        problem(key, "must not be empty");
+        return std::nullopt;
+    }
+    return s;
+}
+
+std::optional<std::string> YamlMap::text_or_list(std::string_view key, Need need) {
+    const Entry* e = find(key, need);
+    if (!e) return std::nullopt;
+    if (e->value.IsScalar()) return string(key, need);
+    if (!e->value.IsSequence() || e->value.size() == 0) {
+        problem(key, "expected text or a list of texts, got " + describe(e->value));
+        return std::nullopt;
+    }
+    std::string joined;
+    for (const auto& item : e->value) {
+        if (!item.IsScalar() || item.Scalar().empty()) {
+            problems_->add(location(file_, item.Mark()),
+                           field(key) + ": list items must be text, got " + describe(item));
+            return std::nullopt;
+        }
+        if (!joined.empty()) joined += ' ';
+        joined += item.Scalar();
+    }
+    return joined;
+}
+
+std::optional<int> YamlMap::integer(std::string_view key, Need need, IntRange range) {
+    const Entry* e = scalar(key, need, "a whole number");
+    if (!e) return std::nullopt;
+    const std::string& s = e->value.Scalar();
+    if (quoted(e->value)) {
+        problem(key, "expected a whole number, got the quoted text \"" + s + "\" (remove the quotes)");
+        return std::nullopt;
+    }
+    long long v = 0;
+    const char* first = s.data();
+    const char* last = s.data() + s.size();
+    auto [ptr, ec] = std::from_chars(first, last, v);
+    if (ec == std::errc::result_out_of_range) {
+        problem(key, "'" + s + "' is far too large");
+        return std::nullopt;
+    }
+    if (ec != std::errc() || ptr != last || s.empty()) {
+        problem(key, "expected a whole number, got '" + s + "'");
+        return std::nullopt;
+    }
+    if (v < range.min) {
+        problem(key, "must be at least " + std::to_string(range.min) + ", got " + s);
+        return std::nullopt;
+    }
+    if (v > range.max) {
+        problem(key, "'" + s + "' is implausibly large (limit " + std::to_string(range.max) + ")");
+        return std::nullopt;
+    }
+    return static_cast<int>(v);
+}
+
+std::optional<bool> YamlMap::boolean(std::string_view key, Need need) {
+    const Entry* e = scalar(key, need, "true or false");
+    if (!e) return std::nullopt;
+    const std::string& s = e->value.Scalar();
+    if (!quoted(e->value)) {
+        if (s == "true" || s == "True" || s == "TRUE") return true;
+        if (s == "false" || s == "False" || s == "FALSE") return false;
+    }
+    problem(key, "expected true or false, got '" + s + "'");
+    return std::nullopt;
+}
+
+template <class Parse>
+auto YamlMap::quantity(std::string_view key, Need need, std::string_view expected, double max, Parse parse)
+    -> std::optional<decltype(parse(std::string_view{}, std::string{}))> {
+    const Entry* e = scalar(key, need, expected);
+    if (!e) return std::nullopt;
+    const std::string here = where(key);
+    try {
+        auto q = parse(e->value.Scalar(), here);
+        double v = 0;
+        if constexpr (std::is_same_v<decltype(q), double>) v = q;
+        else v = q.value();
+        if (!(v > 0)) {
+            problem(key, "must be positive, got '" + e->value.Scalar() + "' (leave the key out when unknown)");
+            return std::nullopt;
+        }
+        if (!std::isfinite(v) || v > max) {
+            problem(key, "'" + e->value.Scalar() + "' is implausibly large");
+            return std::nullopt;
+        }
+        return q;
+    } catch (const Error& err) {
+        problems_->add(here, field(key) + ": " + err.message());
+        return std::nullopt;
+    }
+}
+
+std::optional<model::Bytes> YamlMap::bytes(std::string_view key, Need need) {
+    return quantity(key, need, "a size like '80 GiB'", kMaxBytes, parse_bytes);
+}
+std::optional<model::BytesPerSecond> YamlMap::bandwidth(std::string_view key, Need need) {
+    return quantity(key, need, "a bandwidth like '3.35 TB/s'", kMaxBandwidth, parse_bandwidth);
+}
+std::optional<model::Seconds> YamlMap::duration(std::string_view key, Need need) {
+    return quantity(key, need, "a duration like '2.8 us'", kMaxDuration, parse_duration);
+}
+std::optional<model::FlopsPerSecond> YamlMap::compute_rate(std::string_view key, Need need) {
+    return quantity(key, need, "a compute rate like '989 TFLOPS'", kMaxComputeRate, parse_compute_rate);
+}
+std::optional<double> YamlMap::watts(std::string_view key, Need need) {
+    return quantity(key, need, "a power like '700 W'", kMaxWatts, parse_watts);
+}
+std::optional<double> YamlMap::usd(std::string_view key, Need need) {
+    return quantity(key, need, "a price like '$30000'", kMaxUsd, parse_usd);
+}
+
+std::optional<YamlMap> YamlMap::map(std::string_view key, Need need) {
+    const Entry* e = find(key, need);
+    if (!e) return std::nullopt;
+    if (!e->value.IsMap()) {
+        problem(key, "expected a map of 'key: value' entries, got " + describe(e->value));
+        return std::nullopt;
+    }
+    return YamlMap(e->value, file_, field(key) + ".", *problems_, locations_);
+}
+
+std::optional<std::size_t> YamlMap::choice_index(std::string_view key, Need need,
+                                                 const std::vector<std::string>& words) {
+    auto s = string(key, need);
+    if (!s) return std::nullopt;
+    for (std::size_t i = 0; i < words.size(); ++i)
+        if (words[i] == *s) return i;
+    std::string list;
+    for (const auto& w : words) list += (list.empty() ? "" : ", ") + w;
+    problem(key, "unknown value '" + *s + "'" + did_you_mean(*s, words) + "; expected one of: " + list);
+    return std::nullopt;
+}
+
+namespace {
+
+// `abbrev` is `word` with letters left out ("memory_bw" of "memory_bandwidth").
+bool is_abbreviation(std::string_view abbrev, std::string_view word) {
+    if (abbrev.empty() || word.empty() || abbrev.front() != word.front()) return false;
+    std::size_t j = 0;
+    for (char c : word)
+        if (j < abbrev.size() && abbrev[j] == c) ++j;
+    return j == abbrev.size();
+}
+
+}  // namespace
+
+void YamlMap::finish() {
+    // Suggest only keys this map does not already have: "memory_bw" next to
+    // "memory" means "memory_bandwidth", not "memory".
+    std::vector<std::string> missing;
+    for (const auto& k : known_)
+        if (!has(k)) missing.push_back(k);
+    for (auto& e : entries_) {
+        if (e.used) continue;
+        e.used = true;  // report once
+        std::string hint = did_you_mean(e.key, missing);
+        if (hint.empty()) {
+            std::vector<std::string> longer;
+            for (const auto& k : missing)
+                if (is_abbreviation(e.key, k)) longer.push_back(k);
+            if (longer.size() == 1) hint = " (did you mean '" + longer.front() + "'?)";
+        }
+        problems_->add(location(file_, e.key_node.Mark()), "unknown key '" + field(e.key) + "'" + hint);
+    }
+}
+
+namespace {
+
+bool id_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
+}  // namespace
+
+std::optional<std::string> read_id(YamlMap& m, std::string_view expected_id, Need need) {
+    auto id = m.string("id", need);
+    if (!id) return std::nullopt;
+    if (!id_char((*id)[0]) || (*id)[0] == '-' || (*id)[0] == '.' ||
+        id->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") != std::string::npos) {
+        m.problem("id", "'" + *id + "' is not a valid id (use lower-case letters, digits, '-', '_' and '.')");
+        return std::nullopt;
+    }
+    if (!expected_id.empty() && *id != expected_id) {
+        m.problem("id", "'" + *id + "' does not match the file name '" + std::string(expected_id) +
+                            ".yaml' (the id must equal the file stem)");
+        return std::nullopt;
+    }
+    return id;
+}
+
+}  // namespace hwplan::hwdb

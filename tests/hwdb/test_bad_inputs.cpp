@@ -1,0 +1,279 @@
+// Malformed hardware, model and config.json files: each gives ONE clear
+// one-line hwplan::Error that names the problem and where it is (file:line:
+// col for YAML, file:line:col or the field for JSON), never a crash.
+// Fixtures live in tests/data/bad/; binary, huge and cross-file cases are
+// generated in a temporary folder.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "hwdb/database.hpp"
+#include "hwdb/hardware_files.hpp"
+#include "model/error.hpp"
+#include "temp_dir.hpp"
+
+using namespace hwplan;
+using namespace hwplan::hwdb;
+using Catch::Matchers::Contains;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kBad = fs::path(HWPLAN_TEST_DATA_DIR) / "bad";
+const fs::path kSource = HWPLAN_SOURCE_DIR;
+
+// Runs the loader for `kind` on `path`; the error text, or "" if it loaded.
+std::string error_of(const std::string& kind, const fs::path& path) {
+    try {
+        if (kind == "gpu") (void)read_gpu_file(path);
+        else if (kind == "nic") (void)read_nic_file(path);
+        else if (kind == "switch") (void)read_switch_file(path);
+        else if (kind == "cpu") (void)read_cpu_file(path);
+        else if (kind == "system") (void)read_system_file(path);
+        else (void)load_model_file(path);  // "model": YAML or JSON by content
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+std::string load_error(const DataPaths& paths) {
+    try {
+        (void)Database::load(paths);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+// A copy of the shipped hardware database plus the models, to break one thing in.
+struct ScratchDatabase {
+    test::TempDir tmp;
+    DataPaths paths;
+    ScratchDatabase() {
+        fs::copy(kSource / "hwdb" / "data", tmp.path() / "data", fs::copy_options::recursive);
+        fs::copy(kSource / "scenarios" / "models", tmp.path() / "models", fs::copy_options::recursive);
+        paths = {tmp.path() / "data", tmp.path() / "models", tmp.path() / "profiles"};
+    }
+};
+
+struct BadFile {
+    const char* kind;
+    const char* file;                   // under tests/data/bad/
+    std::vector<std::string> expected;  // substrings of the error
+};
+
+}  // namespace
+
+TEST_CASE("malformed files: each error names the problem and its location", "[hwdb]") {
+    const auto c = GENERATE(values<BadFile>({
+        // --- hardware YAML: keys
+        {"gpu", "gpus/unknown-key.yaml",
+         {"unknown-key.yaml:6:1: unknown key 'memory_bw' (did you mean 'memory_bandwidth'?)",
+          "unknown-key.yaml:2:1: missing required key 'memory_bandwidth'"}},
+        {"gpu", "gpus/unknown-peak-key.yaml", {"unknown-peak-key.yaml:7:", "unknown key 'peak.fp16'"}},
+        {"gpu", "gpus/duplicate-key.yaml",
+         {"duplicate-key.yaml:11:1: duplicate key 'tdp' (first given at line 9)"}},
+        {"gpu", "gpus/id-mismatch.yaml",
+         {"id-mismatch.yaml:2:5: id: 'h100-sxm' does not match the file name 'id-mismatch.yaml'"}},
+        // --- hardware YAML: units and values
+        {"gpu", "gpus/bad-unit.yaml",
+         {"bad-unit.yaml:6:19: memory_bandwidth: unknown bandwidth unit 'TBs'", "did you mean 'TB/s'?"}},
+        {"gpu", "gpus/missing-unit.yaml", {"missing-unit.yaml:5:9: memory: size '80' has no unit"}},
+        {"gpu", "gpus/negative.yaml", {"negative.yaml:9:6: tdp: power must not be negative"}},
+        {"gpu", "gpus/zero-sms.yaml", {"zero-sms.yaml:8:6: sms: must be at least 1, got 0"}},
+        {"gpu", "gpus/nan.yaml", {"nan.yaml:6:19: memory_bandwidth: bandwidth must be a finite number"}},
+        {"gpu", "gpus/huge.yaml", {"huge.yaml:5:9: memory: '80000 PB' is implausibly large"}},
+        // --- hardware YAML: types
+        {"gpu", "gpus/quoted-number.yaml",
+         {"quoted-number.yaml:8:6: sms: expected a whole number, got the quoted text \"132\""}},
+        {"gpu", "gpus/map-for-scalar.yaml",
+         {"map-for-scalar.yaml:5:9: memory: expected a size like '80 GiB', got a map"}},
+        {"gpu", "gpus/peak-not-map.yaml",
+         {"peak-not-map.yaml:7:7: peak: expected a map of 'key: value' entries, got '989 TFLOPS'"}},
+        {"gpu", "gpus/top-level-list.yaml",
+         {"top-level-list.yaml:1:1: expected a map of 'key: value' lines at the top level, got a list"}},
+        // --- every problem of a file at once, on one line
+        {"gpu", "gpus/many-problems.yaml",
+         {"many-problems.yaml:5:9: memory: unknown size unit 'GB/s'",
+          "many-problems.yaml:8:6: sms: expected a whole number, got 'many'",
+          "many-problems.yaml:9:6: tdp: unknown power unit 'Watt'"}},
+        // --- broken YAML
+        {"gpu", "gpus/truncated.yaml", {"truncated.yaml:", "malformed YAML"}},
+        {"gpu", "gpus/empty.yaml", {"empty.yaml: file is empty"}},
+        {"gpu", "gpus/two-documents.yaml", {"two-documents.yaml:3:1: expected one YAML document, found 2"}},
+        // --- NICs
+        {"nic", "nics/bad-kind.yaml",
+         {"bad-kind.yaml:4:7: kind: unknown value 'infinband' (did you mean 'infiniband'?)",
+          "expected one of: infiniband, roce, ethernet"}},
+        {"nic", "nics/bits-typo.yaml", {"bits-typo.yaml:5:12: bandwidth:", "did you mean 'Gbps'?"}},
+        // --- systems (self-consistency; references are checked by Database::load)
+        {"system", "systems/nics-without-nic.yaml",
+         {"nics-without-nic.yaml:7:16: nics_per_node: given without a 'nic'"}},
+        {"system", "systems/planes-not-dividing.yaml",
+         {"planes-not-dividing.yaml:9:9: planes: planes (3) must divide nics_per_node (8)"}},
+        {"system", "systems/missing-gpu.yaml",
+         {"missing-gpu.yaml:2:1: missing required key 'gpu'",
+          "missing-gpu.yaml:5:18: scale_up_domain: scale_up_domain (3) must divide gpus_per_node (8)"}},
+        // --- model YAML
+        {"model", "models/top-k-exceeds.yaml",
+         {"top-k-exceeds.yaml:9:", "ffn.top_k (300) exceeds ffn.routed_experts (256)"}},
+        {"model", "models/kv-heads-not-dividing.yaml",
+         {"kv-heads-not-dividing.yaml:8:", "attention.kv_heads (7) must divide attention.heads (64)"}},
+        {"model", "models/unknown-attention-kind.yaml",
+         {"unknown-attention-kind.yaml:8:", "attention.kind: unknown value 'mha'", "expected one of: gqa, mla"}},
+        {"model", "models/mla-key-in-gqa.yaml", {"mla-key-in-gqa.yaml:8:", "unknown key 'attention.kv_lora_rank'"}},
+        {"model", "models/fractional-dimension.yaml",
+         {"fractional-dimension.yaml:6:9: hidden: expected a whole number, got '7168.5'"}},
+        {"model", "models/huge-dimension.yaml",
+         {"huge-dimension.yaml:6:9: hidden: '99999999999999999999' is far too large"}},
+        {"model", "models/missing-ffn.yaml", {"missing-ffn.yaml:2:1: missing required key 'ffn'"}},
+        {"model", "models/yes-for-bool.yaml",
+         {"yes-for-bool.yaml:10:18: tied_embeddings: expected true or false, got 'yes'"}},
+        {"model", "models/dense-intermediate-missing.yaml",
+         {"dense-intermediate-missing.yaml:9:", "missing required key 'ffn.dense_intermediate'"}},
+        {"model", "models/negative-layers.yaml", {"negative-layers.yaml:5:9: layers: must be at least 1, got -61"}},
+        {"model", "models/hf-style-keys.yaml",
+         {"unknown key 'num_hidden_layers'", "missing required key 'layers'"}},
+        // --- HuggingFace config.json
+        {"model", "hf/missing-layers.json", {"missing-layers.json: missing required field 'num_hidden_layers'"}},
+        {"model", "hf/missing-model-type.json", {"missing-model-type.json: missing required field 'model_type'"}},
+        {"model", "hf/unknown-model-type.json",
+         {"unsupported model_type 'gemma2'", "supported: deepseek_v2, deepseek_v3, llama, mistral"}},
+        {"model", "hf/model-type-typo.json", {"unsupported model_type 'qwen_2' (did you mean 'qwen2'?)"}},
+        {"model", "hf/string-number.json", {"field 'hidden_size' must be a whole number, got a string \"4096\""}},
+        {"model", "hf/negative-heads.json", {"field 'num_attention_heads' must be at least 1, got -32"}},
+        {"model", "hf/fractional.json", {"field 'intermediate_size' must be a whole number, got 14336.5"}},
+        {"model", "hf/string-bool.json", {"field 'tie_word_embeddings' must be true or false, got a string"}},
+        {"model", "hf/kv-heads-not-dividing.json", {"attention.kv_heads (7) must divide attention.heads (32)"}},
+        {"model", "hf/sparse-step.json", {"field 'decoder_sparse_step' is 2: only 1"}},
+        {"model", "hf/mlp-only-layers-gaps.json", {"field 'mlp_only_layers' must list the first k layers"}},
+        {"model", "hf/truncated.json", {"truncated.json:17:13: invalid JSON", "missing closing quote"}},
+        {"model", "hf/truncated-value.json", {"truncated-value.json:10:", "invalid JSON", "unexpected end of input"}},
+        {"model", "hf/nan.json", {"nan.json:10:", "invalid JSON"}},
+        {"model", "hf/trailing-comma.json", {"trailing-comma.json:", "invalid JSON"}},
+        {"model", "hf/duplicate-key.json", {"duplicate key 'hidden_size'"}},
+    }));
+    CAPTURE(c.file);
+    const std::string error = error_of(c.kind, kBad / c.file);
+    CAPTURE(error);
+    REQUIRE_FALSE(error.empty());
+    CHECK(error.find('\n') == std::string::npos);
+    for (const auto& e : c.expected) CHECK_THAT(error, Contains(e));
+}
+
+TEST_CASE("binary, non-UTF-8, deeply nested and oversized files are refused cleanly", "[hwdb]") {
+    test::TempDir tmp;
+    struct Case {
+        std::string name;
+        std::string content;
+        std::string expected;
+    };
+    const auto c = GENERATE(values<Case>({
+        {"binary.yaml", std::string("\x7f" "ELF\x02\x01\x01\x00\x00\x00", 10),
+         "binary.yaml:1:5: control character 0x02 (binary file?)"},
+        {"nul.yaml", std::string("id: nul\n\0\0", 10), "nul.yaml:2:1: a NUL byte"},
+        {"latin1.yaml", "id: latin1\nname: Caf\xe9 GPU\n", "latin1.yaml:2:10: invalid UTF-8 byte 0xe9"},
+        {"nested.yaml", "a: " + std::string(20000, '['), "YAML nesting is too deep"},
+        {"nested-map.yaml", [] {
+             std::string s;
+             for (int i = 0; i < 3000; ++i) s += std::string(static_cast<std::size_t>(i), ' ') + "a:\n";
+             return s;
+         }(), "nested-map.yaml"},
+        {"huge.yaml", "id: huge\n# " + std::string(2u << 20, 'x') + "\n", "larger than the 1048576-byte limit"},
+        {"control.yaml", "id: control\nname: \x1b[31mred\n", "control.yaml:2:7: control character"},
+        {"self-alias.yaml", "id: self-alias\npeak: &a {fp32: *a}\n", "self-alias.yaml"},
+        {"alias-key.yaml", "id: alias-key\nx: &k name\n*k : y\n", "alias-key.yaml"},
+        {"merge-key.yaml", "base: &b {sms: 1}\n<<: *b\n", "unknown key '<<'"},
+        {"tabs.yaml", "id: tabs\n\tname: x\n", "tabs.yaml:"},
+        {"deep.json", "{\"a\": " + std::string(100000, '['), "invalid JSON"},
+        {"huge-number.json", R"({"model_type": "llama", "num_hidden_layers": 1e400})",
+         "huge-number.json: invalid JSON: number overflow parsing '1e400'"},
+    }));
+    CAPTURE(c.name);
+    const auto path = tmp.write(c.name, c.content);
+    const std::string kind = c.name.ends_with(".json") ? "model" : "gpu";
+    const std::string error = error_of(kind, path);
+    CAPTURE(error);
+    REQUIRE_FALSE(error.empty());
+    CHECK(error.find('\n') == std::string::npos);
+    CHECK_THAT(error, Contains(c.expected));
+}
+
+TEST_CASE("import_hf_config refuses JSON that is not an object", "[hwdb]") {
+    CHECK_THROWS_WITH(import_hf_config("[1, 2]", "x.json", "x"), Contains("x.json: expected a JSON object"));
+    CHECK_THROWS_WITH(import_hf_config("", "x.json", "x"), Contains("invalid JSON"));
+    CHECK_THROWS_WITH(import_hf_config("{}", "x.json", "x"), Contains("missing required field 'model_type'"));
+}
+
+TEST_CASE("database: dangling references name the system file, the line and the closest id", "[hwdb]") {
+    ScratchDatabase db;
+    const std::string body = R"(id: broken-node
+name: Broken
+gpu: h100-sxn
+gpus_per_node: 8
+scale_up_domain: 8
+nic: cx7-400
+nics_per_node: 8
+fabric_switch: ib-ndr-64
+host: xeon
+source: test
+)";
+    db.tmp.write("data/systems/broken-node.yaml", body);
+    const std::string error = load_error(db.paths);
+    CAPTURE(error);
+    CHECK(error.find('\n') == std::string::npos);
+    CHECK_THAT(error, Contains("broken-node.yaml:3:6: gpu: unknown GPU 'h100-sxn' (did you mean 'h100-sxm'?)"));
+    CHECK_THAT(error, Contains("broken-node.yaml:6:6: nic: unknown NIC 'cx7-400' (did you mean 'cx7-400g'?)"));
+    CHECK_THAT(error, Contains("broken-node.yaml:8:16: fabric_switch: unknown switch 'ib-ndr-64'"));
+    CHECK_THAT(error, Contains("broken-node.yaml:9:7: host: unknown CPU 'xeon'"));
+}
+
+TEST_CASE("database: one id in two files, and an IB NIC on an Ethernet switch", "[hwdb]") {
+    ScratchDatabase db;
+    SECTION("duplicate id across kinds") {
+        fs::copy(db.paths.hardware / "gpus" / "b200.yaml", db.paths.hardware / "nics" / "b200.yaml");
+        // (the copy is a GPU file in nics/: it also fails the NIC schema, so
+        // write a valid NIC named b200 instead)
+        db.tmp.write("data/nics/b200.yaml",
+                     "id: b200\nname: x\nkind: infiniband\nbandwidth: 400 Gbps\nlatency: 2.8 us\nsource: test\n");
+        const std::string error = load_error(db.paths);
+        CHECK_THAT(error, Contains("duplicate id 'b200' (also defined in"));
+    }
+    SECTION("NIC and switch kinds do not match") {
+        db.tmp.write("data/systems/mixed-node.yaml",
+                     "id: mixed-node\nname: x\ngpu: h100-sxm\ngpus_per_node: 8\nscale_up_domain: 8\n"
+                     "nic: cx7-400g\nnics_per_node: 8\nfabric_switch: eth-800g-64p\nsource: test\n");
+        const std::string error = load_error(db.paths);
+        CHECK_THAT(error, Contains("mixed-node.yaml:8:16: fabric_switch: switch 'eth-800g-64p' cannot connect "
+                                   "NIC 'cx7-400g'"));
+    }
+    SECTION("a broken GPU file is reported once, not again by every system using it") {
+        db.tmp.write("data/gpus/h100-sxm.yaml", "id: h100-sxm\nname: x\n");
+        const std::string error = load_error(db.paths);
+        CHECK_THAT(error, Contains("h100-sxm.yaml:1:1: missing required key 'vendor'"));
+        CHECK_THAT(error, !Contains("unknown GPU"));
+    }
+    SECTION("a .yml file is not silently ignored") {
+        db.tmp.write("data/gpus/new-gpu.yml", "id: new-gpu\n");
+        CHECK_THAT(load_error(db.paths), Contains("rename to 'new-gpu.yaml'"));
+    }
+    SECTION("problems in several files come together") {
+        db.tmp.write("data/gpus/bad-a.yaml", "id: bad-a\n");
+        db.tmp.write("models/bad-b.yaml", "id: bad-b\nlayers: x\n");
+        const std::string error = load_error(db.paths);
+        CHECK_THAT(error, Contains("bad-a.yaml:1:1: missing required key 'name'"));
+        CHECK_THAT(error, Contains("bad-b.yaml:2:9: layers: expected a whole number, got 'x'"));
+        CHECK(error.find('\n') == std::string::npos);
+    }
+    SECTION("a model whose id does not match its file") {
+        db.tmp.write("models/renamed.yaml", "id: something-else\nsource: x\nlayers: 2\nhidden: 64\nvocab: 100\n"
+                                            "attention: {kind: gqa, heads: 4, kv_heads: 2, head_dim: 16}\n"
+                                            "ffn: {kind: dense, intermediate: 128}\n");
+        CHECK_THAT(load_error(db.paths), Contains("renamed.yaml:1:5: id: 'something-else' does not match the file "
+                                                  "name 'renamed.yaml'"));
+    }
+}

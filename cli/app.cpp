@@ -4,10 +4,14 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <algorithm>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "hwdb/suggest.hpp"
 #include "model/error.hpp"
 
 namespace hwplan::cli {
@@ -28,7 +32,24 @@ int run(int argc, char** argv) {
     add_flops_command(app, ctx);
     add_memory_command(app, ctx);
     add_report_command(app, ctx);
+    add_topo_command(app, ctx);
+    add_ep_command(app, ctx);
+    add_tpot_command(app, ctx);
+    add_gemm_command(app, ctx);
+    add_plan_command(app, ctx);
+    add_sweep_command(app, ctx);
 
+    // An unknown first word gets a "did you mean" instead of CLI11's generic
+    // "a subcommand is required".
+    if (argc > 1 && argv[1][0] != '-') {
+        std::vector<std::string> names;
+        for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+        if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+            fmt::print(stderr, "hwplan: error: unknown command '{}'{}\nRun with --help for usage.\n", argv[1],
+                       hwdb::did_you_mean(argv[1], names));
+            return 2;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

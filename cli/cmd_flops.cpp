@@ -1,5 +1,6 @@
 // hwplan flops: training and forward FLOPs per token (paper Table 2).
 #include "cli/commands.hpp"
+#include "cli/split_list.hpp"
 #include "hwdb/unit_parse.hpp"
 #include "model/error.hpp"
 #include "model/flops_per_token.hpp"
@@ -13,7 +14,7 @@ struct FlopsOptions {
     std::string model;
     std::string seq = "4096";
     std::string context;  // forward attention context; default: seq
-    std::vector<std::string> compare;
+    std::string compare;  // comma list; empty with --compare alone
 };
 
 // The models of the paper's Table 2.
@@ -43,7 +44,6 @@ void add_flops_command(CLI::App& app, Context& ctx) {
     sub->add_option("--seq", o->seq, "Training sequence length (default 4096, as in the paper)");
     sub->add_option("--context", o->context, "Tokens attended by a forward (decode) token (default: --seq)");
     sub->add_option("--compare", o->compare, "Compare models (comma list; alone: the paper's Table 2 models)")
-        ->delimiter(',')
         ->expected(0, 1);
     add_format_option(sub, ctx);
     sub->callback([o, sub, &ctx] {
@@ -53,7 +53,7 @@ void add_flops_command(CLI::App& app, Context& ctx) {
         const bool compare = sub->count("--compare") > 0;
         std::vector<std::string> ids;
         if (compare) {
-            ids = o->compare.empty() ? kTable2 : o->compare;
+            ids = o->compare.empty() ? kTable2 : split_list(o->compare);
             if (!o->model.empty()) ids.insert(ids.begin(), o->model);
         } else {
             if (o->model.empty()) throw Error("give --model <id|path>, or --compare", "--model");

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/split_list.hpp"
 #include "model/dtype.hpp"
 #include "model/error.hpp"
 #include "model/kv_cache.hpp"
@@ -13,8 +14,7 @@ namespace {
 struct KvOptions {
     std::string model;
     std::string dtype = "bf16";
-    std::vector<std::string> compare;
-    bool compare_given = false;
+    std::string compare;  // comma list; empty with --compare alone
 };
 
 // The models of the paper's Table 1, compared when --compare has no list.
@@ -27,11 +27,9 @@ void add_kv_command(CLI::App& app, Context& ctx) {
     auto* sub = app.add_subcommand("kv", "KV cache bytes per token (paper Table 1)");
     sub->add_option("--model", opts->model, "Model id or path (.yaml / HF config.json)");
     sub->add_option("--dtype", opts->dtype, "KV element type: bf16 (default), fp8, fp16, fp32, int4 ...");
-    auto* cmp = sub->add_option("--compare", opts->compare,
+    sub->add_option("--compare", opts->compare,
                                 "Compare models (comma list; alone: the paper's Table 1 models)")
-                    ->delimiter(',')
-                    ->expected(0, 1);
-    (void)cmp;
+        ->expected(0, 1);
     add_format_option(sub, ctx);
     sub->callback([opts, sub, &ctx] {
         const auto dtype = model::dtype_from_string(opts->dtype);
@@ -39,7 +37,7 @@ void add_kv_command(CLI::App& app, Context& ctx) {
         std::vector<std::string> ids;
         const bool compare = sub->count("--compare") > 0;
         if (compare) {
-            ids = opts->compare.empty() ? kTable1 : opts->compare;
+            ids = opts->compare.empty() ? kTable1 : split_list(opts->compare);
             if (!opts->model.empty()) ids.insert(ids.begin(), opts->model);
         } else {
             if (opts->model.empty()) throw Error("give --model <id|path>, or --compare", "--model");

@@ -16,5 +16,11 @@ void add_params_command(CLI::App& app, Context& ctx);  // hwplan params
 void add_flops_command(CLI::App& app, Context& ctx);   // hwplan flops
 void add_memory_command(CLI::App& app, Context& ctx);  // hwplan memory
 void add_report_command(CLI::App& app, Context& ctx);  // hwplan report (./run.sh default)
+void add_topo_command(CLI::App& app, Context& ctx);    // hwplan topo
+void add_ep_command(CLI::App& app, Context& ctx);      // hwplan ep
+void add_tpot_command(CLI::App& app, Context& ctx);    // hwplan tpot
+void add_gemm_command(CLI::App& app, Context& ctx);    // hwplan gemm
+void add_plan_command(CLI::App& app, Context& ctx);     // hwplan plan <scenario.yaml>
+void add_sweep_command(CLI::App& app, Context& ctx);    // hwplan sweep <scenario.yaml> --out f.csv
 
 }  // namespace hwplan::cli

@@ -260,6 +260,13 @@ model::ModelArch import_hf_config(std::string_view json_text, const std::string&
     // to false.
     set(m.tied_embeddings, f.boolean("tie_word_embeddings"));
     set(m.max_context, f.integer("max_position_embeddings", false));
+    // Checkpoints quantised with block-scaled FP8 (DeepSeek-V3/R1) declare it
+    // in quantization_config; anything else is taken as BF16.
+    if (const auto q = j.find("quantization_config"); q != j.end() && q->is_object()) {
+        const auto method = q->find("quant_method");
+        if (method != q->end() && method->is_string() && method->get<std::string>() == "fp8")
+            m.weights_dtype = model::DType::fp8;
+    }
     const auto heads = f.integer("num_attention_heads", true);
 
     // --- attention

@@ -116,6 +116,14 @@ std::optional<model::ModelArch> parse_model_yaml(std::string_view text, const st
     set(a.tied_embeddings, m.boolean("tied_embeddings", Need::optional));
     set(a.max_context, m.integer("max_context", Need::optional, {1, 1'000'000'000}));
     set(a.mtp_depth, m.integer("mtp_depth", Need::optional, {0, 64}));
+    // The released checkpoint's linear-layer format (DeepSeek-V3 ships FP8):
+    // the default weight precision of every deployment of this model.
+    a.weights_dtype = m.choice<model::DType>(
+                           "weights_dtype", Need::optional,
+                           {{"bf16", model::DType::bf16}, {"fp16", model::DType::fp16}, {"fp8", model::DType::fp8},
+                            {"fp32", model::DType::fp32}, {"int8", model::DType::int8}, {"fp4", model::DType::fp4},
+                            {"int4", model::DType::int4}})
+                          .value_or(model::DType::bf16);
     if (auto att = m.map("attention", Need::required))
         if (auto v = read_attention(*att)) a.attention = *v;
     if (auto ffn = m.map("ffn", Need::required))

@@ -59,7 +59,14 @@ MemoryPlan plan_memory(const ModelArch& m, const System& s, const Deployment& d,
         linear += p.shared_experts / d.tp * moe_share;  // shared experts: TP-split, replicated over DP
         (void)e;
     }
-    if (d.mtp.depth > 0) linear += p.mtp / d.tp * (static_cast<double>(d.mtp.depth) / std::max(1, m.mtp_depth));
+    if (d.mtp.depth > 0 && m.mtp_depth > 0) {
+        // An MTP module is one more transformer block: its routed experts are
+        // spread like every MoE layer's, the rest is TP-split like attention.
+        const double modules = static_cast<double>(d.mtp.depth) / m.mtp_depth;
+        const double routed = m.is_moe() ? p.per_routed_expert * std::get<Moe>(m.ffn).routed_experts * m.mtp_depth : 0.0;
+        linear += (p.mtp - routed) * modules / d.tp;
+        if (m.is_moe()) linear += p.per_routed_expert * l.experts_per_gpu / l.expert_tp * d.mtp.depth;
+    }
     double high = (p.lm_head + (d.pp == 1 || m.tied_embeddings ? p.embedding : 0.0)) / d.tp;
     high += (p.norms + p.router) * stage_share;
     plan.weights = bytes(linear * wb + high * hb);

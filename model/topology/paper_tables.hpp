@@ -30,6 +30,19 @@ struct Table3Row {
 // DF (a = 32, p = h = 16, 511 groups), in the paper's order.
 [[nodiscard]] std::vector<Table3Row> paper_table3();
 
+// The same five fabrics built from radix-`radix` switches, following the
+// paper's choices at k = 64: FT2/MPFT(8 planes)/FT3 of radix k; Slim Fly with
+// the largest q whose network ports k' = (3q - delta)/2 plus p = ceil(k'/2)
+// endpoints fit in k ports (formula sizing, as the paper's q = 28); Dragonfly
+// with a = k/2 routers per group, p = h = k/4, and a*h - 1 groups (the paper's
+// 511 at k = 64). Throws hwplan::Error("radix") for odd radix < 4.
+struct FabricLineupRow {
+    std::string label;
+    TopologySpec spec;
+    friend bool operator==(const FabricLineupRow&, const FabricLineupRow&) = default;
+};
+[[nodiscard]] std::vector<FabricLineupRow> table3_lineup(int radix);
+
 // One row of the paper's latency table (small-message, endpoint to endpoint).
 struct LatencyTableRow {
     std::string label;  // "RoCE", "InfiniBand", "NVLink"

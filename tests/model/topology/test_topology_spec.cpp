@@ -31,3 +31,19 @@ TEST_CASE("Every topology's farthest hops = diameter + 1", "[model]") {
     CHECK(average_hops(row.spec) <= hops(row.spec).farthest);
     CHECK(average_hops(row.spec) >= hops(row.spec).same_switch);
 }
+
+TEST_CASE("table3_lineup(64) is the paper's Table 3 lineup; other radices scale it", "[model][golden]") {
+    using namespace hwplan::model::topology;
+    const auto lineup = table3_lineup(64);
+    const auto paper = paper_table3();
+    REQUIRE(lineup.size() == paper.size());
+    for (std::size_t i = 0; i < paper.size(); ++i) {
+        CAPTURE(paper[i].label);
+        CHECK(lineup[i].label == paper[i].label);
+        CHECK(size(lineup[i].spec) == size(paper[i].spec));
+    }
+    // Halving the radix shrinks every fabric.
+    const auto small = table3_lineup(32);
+    for (std::size_t i = 0; i < small.size(); ++i) CHECK(size(small[i].spec).endpoints < paper[i].endpoints);
+    CHECK_THROWS_WITH(table3_lineup(63), Catch::Matchers::Contains("radix"));
+}

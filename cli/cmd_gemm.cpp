@@ -1,0 +1,105 @@
+// hwplan gemm: the time of one GEMM C[m x n] = A[m x k] · W[k x n] on a GPU
+// from the roofline with spec-sheet efficiencies (model/kernel_costs.hpp) --
+// the same function the step model uses for every projection and expert.
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "hwdb/unit_parse.hpp"
+#include "model/error.hpp"
+#include "model/kernel_costs.hpp"
+
+namespace hwplan::cli {
+
+namespace {
+
+struct GemmOptions {
+    std::string gpu;
+    std::string m, n, k;
+    std::string dtype = "bf16";
+    int comm_sms = 0;
+    std::string groups = "1";
+};
+
+double dim(const std::string& text, const char* flag) {
+    const double v = hwdb::parse_count(text, flag);
+    if (!(v >= 1) || v > 1e12) throw Error("must be a positive size, got '" + text + "'", flag);
+    return v;
+}
+
+}  // namespace
+
+void add_gemm_command(CLI::App& app, Context& ctx) {
+    auto o = std::make_shared<GemmOptions>();
+    auto* sub = app.add_subcommand("gemm", "Time of one GEMM on a GPU (roofline with spec-sheet efficiencies)");
+    sub->add_option("--gpu", o->gpu, "GPU id, e.g. h100-sxm")->required();
+    sub->add_option("--m", o->m, "Rows of A and C (tokens), e.g. 4096 or 4k")->required();
+    sub->add_option("--n", o->n, "Columns of W and C (output features)")->required();
+    sub->add_option("--k", o->k, "Inner dimension (input features)")->required();
+    sub->add_option("--dtype", o->dtype, "Weight dtype: bf16 (default), fp8, int8, fp4, int4, fp32");
+    sub->add_option("--groups", o->groups, "Grouped GEMM: number of weight matrices (experts); m is the total rows");
+    sub->add_option("--comm-sms", o->comm_sms, "SMs reserved for communication")->check(CLI::NonNegativeNumber);
+    add_format_option(sub, ctx);
+    sub->callback([o, &ctx] {
+        const model::Gpu* gpu = nullptr;
+        try {
+            gpu = &ctx.db().gpu(o->gpu);
+        } catch (const Error& e) {
+            throw e.within("--gpu");
+        }
+        const auto dtype = model::dtype_from_string(o->dtype);
+        if (!dtype)
+            throw Error("unknown dtype '" + o->dtype + "' (expected bf16, fp8, int8, fp4, int4, fp32)", "--dtype");
+        if (gpu->sms > 0 && o->comm_sms >= gpu->sms)
+            throw Error("must be below the GPU's " + std::to_string(gpu->sms) + " SMs", "--comm-sms");
+        const model::GemmShape g{dim(o->m, "--m"), dim(o->n, "--n"), dim(o->k, "--k"), *dtype,
+                                 dim(o->groups, "--groups")};
+        const auto k = model::KernelCostModel::for_gpu(*gpu, model::default_efficiencies(), o->comm_sms);
+        const model::DType math = k.math_dtype(*dtype);
+        if (!(k.peak(math).value() > 0) || !(k.memory_bandwidth.value() > 0))
+            throw Error(gpu->id + " has no " + std::string(model::to_string(math)) + " peak or memory bandwidth",
+                        "--gpu");
+        const model::KernelCost c = k.gemm(g);
+        const double t = c.total().value();
+        Report r;
+        r.json = {{"gpu", gpu->id},
+                  {"m", g.m},
+                  {"n", g.n},
+                  {"k", g.k},
+                  {"groups", g.groups},
+                  {"dtype", model::to_string(*dtype)},
+                  {"math_dtype", model::to_string(math)},
+                  {"time_us", t * 1e6},
+                  {"roofline_us", model::to_us(c.time)},
+                  {"overhead_us", model::to_us(c.overhead)},
+                  {"flops", c.flops.value()},
+                  {"bytes", c.bytes.value()},
+                  {"bound", model::to_string(c.bound)},
+                  {"efficiency", c.efficiency},
+                  {"compute_efficiency", k.gemm_terms(k.gemm_format(*dtype), g.m, g.n, g.k, g.groups).eta_c},
+                  {"achieved_tflops", c.flops.value() / t / 1e12},
+                  {"achieved_gbps", c.bytes.value() / t / 1e9},
+                  {"peak_tflops", model::to_tflops(k.peak(math))}};
+        Table tab{fmt::format("GEMM on {}: m {} x n {} x k {}{} ({} weights, {} math)", gpu->id, g.m, g.n, g.k,
+                              g.groups > 1 ? fmt::format(" in {} groups", g.groups) : "", model::to_string(*dtype),
+                              model::to_string(math)),
+                  {"quantity", "value"},
+                  {},
+                  {}};
+        tab.rows = {{"time (us)", fixed(t * 1e6, 2)},
+                    {"roofline (us)", fixed(model::to_us(c.time), 2)},
+                    {"kernel overhead (us)", fixed(model::to_us(c.overhead), 2)},
+                    {"GFLOP", fixed(c.flops.value() / 1e9, 3)},
+                    {"MB moved", fixed(c.bytes.value() / 1e6, 3)},
+                    {"bound", std::string(model::to_string(c.bound))},
+                    {"efficiency applied", fixed(c.efficiency, 3)},
+                    {"achieved TFLOPS", fixed(c.flops.value() / t / 1e12, 1)},
+                    {"achieved GB/s", fixed(c.bytes.value() / t / 1e9, 0)}};
+        tab.notes.push_back(
+            "time = max(flops / (peak x eta_c(M)), bytes / (HBM x eta_m)) + kernel overhead; "
+            "spec-sheet efficiencies (docs/equations.md, \"Step time\")");
+        r.tables.push_back(std::move(tab));
+        ctx.emit(r);
+    });
+}
+
+}  // namespace hwplan::cli

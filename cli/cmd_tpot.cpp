@@ -1,0 +1,402 @@
+// hwplan tpot: decode step time (TPOT), throughput, TTFT and the per-component
+// breakdown of a deployment; --sweep over batch or context; --offload for a
+// KTransformers-style hybrid CPU/GPU box.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "cli/commands.hpp"
+#include "cli/layout_options.hpp"
+#include "hwdb/unit_parse.hpp"
+#include "model/error.hpp"
+#include "model/layout.hpp"
+#include "model/mtp.hpp"
+#include "model/offload.hpp"
+#include "model/step_time.hpp"
+
+namespace hwplan::cli {
+
+namespace {
+
+struct TpotOptions {
+    LayoutOptions layout;
+    bool paper = false;
+    int mtp = 0;
+    std::vector<double> mtp_acceptance;
+    std::string overlap = "dual";
+    int micro_batches = 2;
+    int comm_sms = 0;
+    double imbalance = 1.0;
+    std::string metric = "itl";
+    std::string output = "0";
+    std::string prefill_chunk = "8k";
+    double prefix_hit = 0;
+    std::string algorithm = "auto";
+    bool shared_via_ep = false;
+    bool no_node_limit = false;
+    int logfmt_bits = 0;
+    std::string sweep;
+    bool offload = false;
+    std::string cpu_experts = "int4";
+};
+
+struct Evaluated {
+    model::DecodeStep decode;
+    std::optional<model::PrefillStep> prefill;
+    std::optional<model::RequestLatency> request;
+    model::Seconds tpot = model::seconds(0);  // by the chosen metric
+};
+
+model::Overlap overlap_flag(const std::string& v) {
+    if (v == "none") return model::Overlap::none;
+    if (v == "dual" || v == "dual-micro-batch") return model::Overlap::dual_micro_batch;
+    if (v == "ideal" || v == "paper-ideal") return model::Overlap::paper_ideal;
+    throw Error("expected none, dual or ideal, got '" + v + "'", "--overlap");
+}
+
+model::EpAlgorithm algorithm_flag(const std::string& v) {
+    if (v == "auto") return model::EpAlgorithm::automatic;
+    if (v == "forwarding") return model::EpAlgorithm::forwarding;
+    if (v == "direct") return model::EpAlgorithm::direct;
+    throw Error("expected auto, forwarding or direct, got '" + v + "'", "--algorithm");
+}
+
+int whole(const std::string& text, const char* flag) {
+    const double v = hwdb::parse_count(text, flag);
+    if (v > 1e9 || v != std::floor(v)) throw Error("expected a whole number up to 1e9, got '" + text + "'", flag);
+    return static_cast<int>(v);
+}
+
+// Applies the tpot-specific flags to a resolved layout; names the flag on error.
+void apply_flags(const TpotOptions& o, ResolvedLayout& l, model::StepOptions& so) {
+    model::Deployment& d = l.deployment;
+    d.overlap = overlap_flag(o.overlap);
+    d.micro_batches = o.micro_batches;
+    d.comm_sms = o.comm_sms;
+    if (!(o.imbalance >= 1.0) || !std::isfinite(o.imbalance))
+        throw Error("must be a finite number >= 1, got " + fmt::format("{}", o.imbalance), "--expert-imbalance");
+    d.expert_imbalance = o.imbalance;
+    d.node_limited_routing = !o.no_node_limit;
+    d.precision.dispatch_logfmt_bits = o.logfmt_bits;
+    d.mtp.depth = o.mtp > 0 ? o.mtp : (o.mtp_acceptance.empty() ? 0 : 1);
+    d.mtp.acceptance = o.mtp_acceptance;
+    if (d.mtp.depth > 0 && d.mtp.acceptance.empty())
+        throw Error("--mtp " + std::to_string(d.mtp.depth) + " needs an acceptance rate", "--mtp-acceptance");
+    for (double a : d.mtp.acceptance)
+        if (!(a >= 0 && a <= 1)) throw Error("acceptance rates must be between 0 and 1", "--mtp-acceptance");
+    if (auto p = model::layout_problem(l.model, l.system, d)) {
+        const std::string& s = *p;
+        const char* flag = s.find("comm_sms") != std::string::npos        ? "--comm-sms"
+                           : s.find("micro_batches") != std::string::npos ? "--micro-batches"
+                                                                          : "--system";
+        throw Error(s, flag);
+    }
+    l.workload.output = whole(o.output, "--output");
+    l.workload.prefill_chunk = whole(o.prefill_chunk, "--prefill-chunk");
+    if (l.workload.prefill_chunk < 1) throw Error("must be at least 1", "--prefill-chunk");
+    if (!(o.prefix_hit >= 0 && o.prefix_hit <= 1)) throw Error("must be between 0 and 1", "--prefix-hit");
+    l.workload.prefix_hit_rate = o.prefix_hit;
+    so.mode = o.paper ? model::StepMode::paper : model::StepMode::realistic;
+    so.ep_algorithm = algorithm_flag(o.algorithm);
+    so.shared_experts_via_ep = o.shared_via_ep;
+}
+
+Evaluated evaluate(const ResolvedLayout& l, const model::StepOptions& so, model::TpotMetric metric) {
+    Evaluated e;
+    e.decode = model::decode_step(l.model, l.system, l.deployment, l.workload, so);
+    e.tpot = e.decode.tpot;
+    if (l.workload.prompt > 0) e.prefill = model::prefill(l.model, l.system, l.deployment, l.workload, so);
+    if (metric != model::TpotMetric::itl) {
+        e.request = model::request_latency(l.model, l.system, l.deployment, l.workload, so);
+        e.tpot = e.request->tpot(metric);
+    }
+    return e;
+}
+
+nlohmann::json breakdown_json(const model::Breakdown& b) {
+    nlohmann::json a = nlohmann::json::array();
+    for (std::size_t i = 0; i < model::component_count; ++i) {
+        const auto c = static_cast<model::Component>(i);
+        if (b[c].value() != 0) a.push_back({{"component", model::component_name(c)}, {"us", model::to_us(b[c])}});
+    }
+    return a;
+}
+
+nlohmann::json result_json(const ResolvedLayout& l, const Evaluated& e, model::TpotMetric metric) {
+    const auto& d = l.deployment;
+    const auto& r = e.decode;
+    nlohmann::json j = {
+        {"model", l.model.id},
+        {"system", l.system.id},
+        {"nodes", d.nodes},
+        {"gpus", model::world_size(l.system, d)},
+        {"layout",
+         {{"tp", d.tp}, {"dp", d.dp}, {"pp", d.pp}, {"ep", d.ep}, {"redundant_experts", d.redundant_experts}}},
+        {"mode", model::to_string(r.mode)},
+        {"metric", model::to_string(metric)},
+        {"batch", l.workload.batch},
+        {"context", l.workload.context},
+        {"feasible", r.feasible},
+        {"reason", r.reason},
+        {"tpot_ms", model::to_ms(e.tpot)},
+        {"itl_ms", model::to_ms(r.tpot)},
+        {"step_ms", model::to_ms(r.step)},
+        {"tokens_per_step", r.tokens_per_step},
+        {"tokens_per_s_per_user", r.tokens_per_s_per_user},
+        {"tokens_per_s_per_gpu", r.tokens_per_s_per_gpu},
+        {"micro_batches", r.micro_batches},
+        {"moe_layer_us", model::to_us(r.moe_layer)},
+        {"dense_layer_us", model::to_us(r.dense_layer)},
+        {"memory_per_gpu_bytes", r.memory_per_gpu.value()},
+        {"breakdown", breakdown_json(r.breakdown)}};
+    if (l.model.is_moe() && d.ep > 1 && r.mode == model::StepMode::realistic)
+        j["ep"] = {{"algorithm", model::to_string(r.ep_algorithm)},
+                   {"tokens_per_gpu", r.tokens_per_gpu},
+                   {"dispatch_us", model::to_us(r.ep.dispatch.time)},
+                   {"combine_us", model::to_us(r.ep.combine.time)},
+                   {"dispatch_nvlink_bytes", r.ep.dispatch.nvlink.value()},
+                   {"dispatch_rdma_bytes", r.ep.dispatch.rdma.value()},
+                   {"active_experts_per_gpu", r.active_experts_per_gpu},
+                   {"tokens_per_expert", r.tokens_per_expert}};
+    if (j.contains("ep") && r.ep_algorithm == model::EpAlgorithm::forwarding)
+        j["ep"]["remote_domains_per_token"] = r.ep.fanout.remote_domains;
+    if (e.prefill) {
+        j["ttft_ms"] = model::to_ms(e.prefill->ttft);
+        j["prefill"] = {{"feasible", e.prefill->feasible},
+                        {"reason", e.prefill->reason},
+                        {"computed_tokens", e.prefill->computed_tokens},
+                        {"chunks", e.prefill->chunks},
+                        {"input_tokens_per_s_per_gpu", e.prefill->input_tokens_per_s_per_gpu},
+                        {"breakdown", breakdown_json(e.prefill->breakdown)}};
+    }
+    if (e.request) {
+        j["e2e_ms"] = model::to_ms(e.request->e2e);
+        j["output"] = l.workload.output;
+    }
+    return j;
+}
+
+void single_report(const TpotOptions& o, const ResolvedLayout& l, const Evaluated& e, model::TpotMetric metric,
+                   Context& ctx) {
+    Report rep;
+    rep.json = result_json(l, e, metric);
+    const auto& r = e.decode;
+    const auto& d = l.deployment;
+    Table t{"Decode step: " + l.model.id + " on " + std::to_string(d.nodes) + "x " + l.system.id + " (" +
+                layout_label(d) + ", batch " + std::to_string(l.workload.batch) + "/replica, context " +
+                std::to_string(l.workload.context) + ", " + std::string(model::to_string(r.mode)) + " mode)",
+            {"component", "ms/step", "share"},
+            {},
+            {}};
+    const double step = r.step.value();
+    for (std::size_t i = 0; i < model::component_count; ++i) {
+        const auto c = static_cast<model::Component>(i);
+        const double v = r.breakdown[c].value();
+        if (v == 0) continue;
+        t.rows.push_back({std::string(model::component_name(c)), fixed(v * 1e3, 3),
+                          step > 0 ? fixed(100 * v / step, 1) + " %" : "-"});
+    }
+    t.rows.push_back({"step", fixed(step * 1e3, 3), "100.0 %"});
+    t.notes.push_back(
+        fmt::format("TPOT ({}) {:.3f} ms; {:.2f} tokens/step; {:.1f} tok/s per user; {:.0f} tok/s per GPU; "
+                    "{} micro-batch(es)",
+                    model::to_string(metric), model::to_ms(e.tpot), r.tokens_per_step, r.tokens_per_s_per_user,
+                    r.tokens_per_s_per_gpu, r.micro_batches));
+    if (e.prefill)
+        t.notes.push_back(e.prefill->feasible
+                              ? fmt::format("TTFT {:.2f} ms for a {}-token prompt ({} chunk(s))",
+                                            model::to_ms(e.prefill->ttft), l.workload.prompt, e.prefill->chunks)
+                              : "TTFT: " + e.prefill->reason);
+    if (!r.feasible) t.notes.push_back("INFEASIBLE: " + r.reason);
+    if (r.mode == model::StepMode::paper)
+        t.notes.push_back(
+            "paper mode: layer = micro-batches x (b_d + b_c) x tokens x experts x hidden / BW, "
+            "computation hidden (sec. 2.3.2)");
+    (void)o;
+    rep.tables.push_back(std::move(t));
+    ctx.emit(rep);
+}
+
+void sweep_report(const TpotOptions& o, ResolvedLayout l, const model::StepOptions& so, model::TpotMetric metric,
+                  Context& ctx) {
+    const auto eq = o.sweep.find('=');
+    const std::string key = eq == std::string::npos ? "" : o.sweep.substr(0, eq);
+    if (key != "batch" && key != "context")
+        throw Error("expected batch=1,8,32 or context=1k,4k,..., got '" + o.sweep + "'", "--sweep");
+    std::vector<int> values;
+    std::string rest = o.sweep.substr(eq + 1);
+    std::size_t pos = 0;
+    while (pos <= rest.size()) {
+        const std::size_t comma = rest.find(',', pos);
+        const std::string item = rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        const int v = whole(item, "--sweep");
+        if (key == "batch" && v < 1) throw Error("batch values must be at least 1, got " + item, "--sweep");
+        values.push_back(v);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    Report rep;
+    rep.json = nlohmann::json::array();
+    Table t{"TPOT sweep over " + key + ": " + l.model.id + " on " + std::to_string(l.deployment.nodes) + "x " +
+                l.system.id + " (" + layout_label(l.deployment) + ")",
+            {key, "TPOT ms", "tok/s/user", "tok/s/GPU", "TTFT ms", "feasible"},
+            {},
+            {}};
+    for (int v : values) {
+        if (key == "batch")
+            l.workload.batch = v;
+        else
+            l.workload.context = v;
+        const Evaluated e = evaluate(l, so, metric);
+        rep.json.push_back(result_json(l, e, metric));
+        t.rows.push_back({std::to_string(v), fixed(model::to_ms(e.tpot), 3), fixed(e.decode.tokens_per_s_per_user, 1),
+                          fixed(e.decode.tokens_per_s_per_gpu, 0),
+                          e.prefill ? fixed(model::to_ms(e.prefill->ttft), 2) : "-",
+                          e.decode.feasible ? "yes" : "no: " + e.decode.reason});
+    }
+    t.notes.push_back("TPOT metric: " + std::string(model::to_string(metric)));
+    rep.tables.push_back(std::move(t));
+    ctx.emit(rep);
+}
+
+void offload_report(const TpotOptions& o, Context& ctx) {
+    const auto& db = ctx.db();
+    model::ModelArch m;
+    try {
+        m = db.model(o.layout.model);
+    } catch (const Error& e) {
+        throw e.within("--model");
+    }
+    if (o.layout.system.empty()) throw Error("--offload needs --system <box with a host CPU>", "--system");
+    model::System s;
+    try {
+        s = db.system(o.layout.system);
+    } catch (const Error& e) {
+        throw e.within("--system");
+    }
+    model::OffloadOptions oo;
+    if (auto t = model::dtype_from_string(o.cpu_experts))
+        oo.cpu_experts = *t;
+    else
+        throw Error("unknown dtype '" + o.cpu_experts + "'", "--cpu-experts");
+    if (!o.layout.weights.empty()) {
+        if (auto t = model::dtype_from_string(o.layout.weights))
+            oo.gpu_weights = *t;
+        else
+            throw Error("unknown dtype '" + o.layout.weights + "'", "--weights");
+    }
+    if (!o.layout.kv.empty()) {
+        if (auto t = model::dtype_from_string(o.layout.kv))
+            oo.kv_cache = *t;
+        else
+            throw Error("unknown dtype '" + o.layout.kv + "'", "--kv");
+    }
+    model::Workload w;
+    w.batch = o.layout.batch;
+    w.context = whole(o.layout.context, "--context");
+    const model::Efficiencies eff = model::default_efficiencies();
+    const model::OffloadStep r = model::offload_decode(m, s, w, oo, eff);
+    if (r.step.value() <= 0) throw Error(r.reason, "--system");
+    Report rep;
+    rep.json = {{"model", m.id},
+                {"system", s.id},
+                {"mode", "hybrid-offload"},
+                {"batch", w.batch},
+                {"context", w.context},
+                {"feasible", r.feasible},
+                {"reason", r.reason},
+                {"tpot_ms", model::to_ms(r.tpot)},
+                {"step_ms", model::to_ms(r.step)},
+                {"tokens_per_s_per_user", r.tokens_per_s_per_user},
+                {"tokens_per_s_per_gpu", r.tokens_per_s},
+                {"bound", r.bound},
+                {"gpu_ms", model::to_ms(r.gpu_time)},
+                {"cpu_ms", model::to_ms(r.cpu_time)},
+                {"gpu_memory_bytes", r.gpu_memory.value()},
+                {"host_weight_bytes", r.host_weight_bytes.value()},
+                {"cpu_bytes_per_step", r.cpu_bytes_per_step.value()},
+                {"assumptions",
+                 {{"cpu_experts", model::to_string(oo.cpu_experts)},
+                  {"gpu_weights", model::to_string(oo.gpu_weights)},
+                  {"cpu_memory_efficiency", eff.cpu_memory},
+                  {"cpu_bandwidth_gbps", model::to_gbps(r.cpu_bandwidth)},
+                  {"hbm_efficiency", eff.hbm}}},
+                {"breakdown", breakdown_json(r.breakdown)}};
+    Table t{"Hybrid CPU/GPU decode (KTransformers-style): " + m.id + " on " + s.id + ", batch " +
+                std::to_string(w.batch) + ", context " + std::to_string(w.context),
+            {"component", "ms/step"},
+            {},
+            {}};
+    for (std::size_t i = 0; i < model::component_count; ++i) {
+        const auto c = static_cast<model::Component>(i);
+        if (r.breakdown[c].value() != 0)
+            t.rows.push_back({std::string(model::component_name(c)), fixed(model::to_ms(r.breakdown[c]), 3)});
+    }
+    t.rows.push_back({"step", fixed(model::to_ms(r.step), 3)});
+    t.notes.push_back(
+        fmt::format("{:.1f} tok/s per user ({}-bound); routed experts {} on the CPU at {:.0f} GB/s "
+                    "({:.0f} % of {} theoretical), everything else {} on the {}",
+                    r.tokens_per_s_per_user, r.bound, model::to_string(oo.cpu_experts), model::to_gbps(r.cpu_bandwidth),
+                    eff.cpu_memory * 100, s.host->id, model::to_string(oo.gpu_weights), s.gpu.id));
+    t.notes.push_back(
+        "routed_experts = CPU; dispatch/combine = PCIe hand-offs; overlap = shared experts hidden "
+        "under the CPU");
+    if (!r.feasible) t.notes.push_back("DOES NOT FIT: " + r.reason);
+    rep.tables.push_back(std::move(t));
+    ctx.emit(rep);
+}
+
+}  // namespace
+
+void add_tpot_command(CLI::App& app, Context& ctx) {
+    auto o = std::make_shared<TpotOptions>();
+    auto* sub = app.add_subcommand("tpot", "Decode step time (TPOT), throughput, TTFT and breakdown");
+    add_layout_options(sub, o->layout);
+    sub->add_flag("--paper", o->paper, "The paper's bound (EP communication only, computation hidden)");
+    sub->add_option("--mtp", o->mtp, "MTP draft tokens per step (default 1 when --mtp-acceptance is given)")
+        ->check(CLI::NonNegativeNumber);
+    sub->add_option("--mtp-acceptance", o->mtp_acceptance, "MTP acceptance rate(s), e.g. 0.85 or 0.85,0.7")
+        ->delimiter(',');
+    sub->add_option("--overlap", o->overlap, "none, dual (two micro-batches, default) or ideal");
+    sub->add_option("--micro-batches", o->micro_batches, "Micro-batches for --overlap dual (default 2)")
+        ->check(CLI::PositiveNumber);
+    sub->add_option("--comm-sms", o->comm_sms, "SMs reserved for communication kernels (e.g. 20)")
+        ->check(CLI::NonNegativeNumber);
+    sub->add_option("--expert-imbalance", o->imbalance, "Hot-expert load / mean load (>= 1, default 1)");
+    sub->add_option("--metric", o->metric, "itl (default), e2e-minus-ttft or e2e-per-token");
+    sub->add_option("--output", o->output, "Output tokens per request (for the e2e metrics)");
+    sub->add_option("--prefill-chunk", o->prefill_chunk, "Chunked-prefill tokens per forward (default 8k)");
+    sub->add_option("--prefix-hit", o->prefix_hit, "Share of prompt tokens served by the prefix cache (0..1)");
+    sub->add_option("--algorithm", o->algorithm, "EP all-to-all: auto, forwarding or direct");
+    sub->add_flag("--shared-via-ep", o->shared_via_ep, "Shared experts reached through the all-to-all");
+    sub->add_flag("--no-node-limited-routing", o->no_node_limit, "Ignore the model's group-limited routing");
+    sub->add_option("--logfmt-bits", o->logfmt_bits, "LogFMT-n dispatch wire format (n bits)")
+        ->check(CLI::Range(1, 16));
+    sub->add_option("--sweep", o->sweep, "batch=1,8,32,... or context=1k,4k,... (prints a table; JSON array)");
+    sub->add_flag("--offload", o->offload, "Hybrid CPU/GPU: routed experts on the host CPU (KTransformers-style)");
+    sub->add_option("--cpu-experts", o->cpu_experts, "With --offload: expert weight dtype in host DRAM (default int4)");
+    add_format_option(sub, ctx);
+    sub->callback([o, &ctx] {
+        const auto metric = model::tpot_metric_from_string(o->metric);
+        if (!metric) throw Error("expected itl, e2e-minus-ttft or e2e-per-token, got '" + o->metric + "'", "--metric");
+        if (o->offload) {
+            offload_report(*o, ctx);
+            return;
+        }
+        ResolvedLayout l = resolve_layout(o->layout, ctx.db());
+        model::StepOptions so;
+        apply_flags(*o, l, so);
+        if (*metric != model::TpotMetric::itl) {
+            if (l.workload.output < 1) throw Error("the " + o->metric + " metric needs --output <tokens>", "--output");
+            if (l.workload.prompt < 1) throw Error("the " + o->metric + " metric needs --prompt <tokens>", "--prompt");
+        }
+        if (!o->sweep.empty()) {
+            sweep_report(*o, l, so, *metric, ctx);
+            return;
+        }
+        const Evaluated e = evaluate(l, so, *metric);
+        single_report(*o, l, e, *metric, ctx);
+    });
+}
+
+}  // namespace hwplan::cli

@@ -1,0 +1,35 @@
+#include "model/efficiency.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "model/error.hpp"
+
+namespace hwplan::model {
+
+void validate(const Efficiencies& e, const std::string& where) {
+    const auto fraction = [&](double v, const char* name) {
+        if (!std::isfinite(v) || v <= 0 || v > 1)
+            throw Error("must be in (0, 1], got " + std::to_string(v), where + "." + name);
+    };
+    const auto latency = [&](Seconds t, const char* name) {
+        if (!std::isfinite(t.value()) || t.value() < 0) throw Error("must be a non-negative time", where + "." + name);
+    };
+    fraction(e.gemm.peak_fraction, "gemm.peak_fraction");
+    if (!std::isfinite(e.gemm.half_m) || e.gemm.half_m < 0) throw Error("must be non-negative", where + ".gemm.half_m");
+    fraction(e.hbm, "hbm");
+    fraction(e.attention_memory, "attention_memory");
+    fraction(e.attention_compute, "attention_compute");
+    fraction(e.elementwise, "elementwise");
+    fraction(e.nvlink, "nvlink");
+    fraction(e.rdma, "rdma");
+    fraction(e.pcie, "pcie");
+    fraction(e.cpu_memory, "cpu_memory");
+    fraction(e.cpu_compute, "cpu_compute");
+    latency(e.kernel_overhead, "kernel_overhead");
+    latency(e.nvlink_latency, "nvlink_latency");
+    latency(e.rdma_latency, "rdma_latency");
+    latency(e.pcie_latency, "pcie_latency");
+}
+
+}  // namespace hwplan::model

@@ -1,0 +1,287 @@
+#pragma once
+// The cost of one GPU kernel: a roofline
+//   time = max(flops / (peak · eta_c), bytes / (HBM · eta_m))
+// plus a fixed per-kernel overhead. This is THE seam between prediction and
+// calibration: the step model (step_time.hpp) asks a KernelCostModel for every
+// GEMM, attention and element-wise kernel, and never looks at a peak itself.
+// A calibration profile plugs in by building a KernelCostModel with measured
+// peaks/efficiencies (for_gpu with fitted Efficiencies), so no global or
+// per-SKU code is involved.
+//
+// Units: quantities at the boundary; the evaluation itself is a handful of
+// double operations (the decode step calls this ~50 times per evaluation and
+// must stay allocation-free).
+
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "model/dtype.hpp"
+#include "model/efficiency.hpp"
+#include "model/gpu.hpp"
+#include "model/units.hpp"
+
+namespace hwplan::model {
+
+enum class Bound : std::uint8_t { compute, memory };
+[[nodiscard]] constexpr std::string_view to_string(Bound b) { return b == Bound::compute ? "compute" : "memory"; }
+
+struct KernelCost {
+    Seconds time = seconds(0);      // roofline time of the work
+    Seconds overhead = seconds(0);  // kernels x fixed per-kernel cost
+    Flops flops = model::flops(0);
+    Bytes bytes = model::bytes(0);  // HBM traffic
+    Bound bound = Bound::memory;
+    double efficiency = 0;  // eta applied to the binding resource
+    int kernels = 0;
+    friend bool operator==(const KernelCost&, const KernelCost&) = default;
+
+    [[nodiscard]] Seconds total() const { return time + overhead; }
+};
+
+// C[m x n] = A[m x k] · W[k x n]. W is the weight (streamed from HBM once per
+// group); `groups` > 1 is a grouped (MoE) GEMM over that many weight matrices
+// with m rows in total (m / groups rows each, on average).
+struct GemmShape {
+    double m = 0;
+    double n = 0;
+    double k = 0;
+    DType weights = DType::bf16;
+    double groups = 1;
+    friend bool operator==(const GemmShape&, const GemmShape&) = default;
+};
+
+// Bytes of one stored weight element including block-scale overhead:
+// FP8 with one FP32 scale per 128x128 block (DeepSeek-V3 checkpoint);
+// 4-bit formats with one FP16 scale per group of 128 (GPTQ/AWQ/Q4-style).
+[[nodiscard]] constexpr double weight_bytes_per_element(DType t) {
+    switch (t) {
+        case DType::fp8:
+        case DType::int8:
+            return 1.0 + 4.0 / (128.0 * 128.0);
+        case DType::fp4:
+        case DType::int4:
+            return 0.5 + 2.0 / 128.0;
+        default:
+            return bytes_per_element(t);
+    }
+}
+
+struct KernelCostModel {
+    // Dense peaks after the SMs reserved for communication are taken away.
+    FlopsPerSecond fp32_peak = flops_per_second(0);
+    FlopsPerSecond bf16_peak = flops_per_second(0);
+    FlopsPerSecond fp8_peak = flops_per_second(0);
+    FlopsPerSecond fp4_peak = flops_per_second(0);
+    FlopsPerSecond int8_peak = flops_per_second(0);
+    BytesPerSecond memory_bandwidth = bytes_per_second(0);  // spec-sheet HBM
+    Efficiencies eff;
+    double compute_share = 1;  // (SMs - comm SMs) / SMs, already applied to the peaks
+    int sms = 0;               // SMs left for computation (0: unknown, no wave quantization)
+    friend bool operator==(const KernelCostModel&, const KernelCostModel&) = default;
+
+    // Spec-sheet model of `gpu` with efficiencies `e`; `comm_sms` SMs are
+    // reserved for communication kernels (DeepEP: 20 of 132 in the paper),
+    // scaling every compute peak by (sms - comm_sms) / sms. Memory bandwidth
+    // is not scaled (the remaining SMs still saturate HBM).
+    [[nodiscard]] static KernelCostModel for_gpu(const Gpu& gpu, const Efficiencies& e = default_efficiencies(),
+                                                 int comm_sms = 0);
+
+    // The format the tensor cores run a GEMM with `weights` in: FP8 weights
+    // run W8A8 at FP8 rate (DeepGEMM); INT4 weights run W4A16 at BF16 rate
+    // (Marlin/AWQ kernels dequantise); FP4 runs at FP4 rate where the GPU has
+    // it (Blackwell NVFP4) and W4A16 otherwise; FP32 at FP32 rate.
+    [[nodiscard]] DType math_dtype(DType weights) const;
+    [[nodiscard]] FlopsPerSecond peak(DType math) const;
+    // eta_c(M) for M rows per weight matrix (GemmEfficiency).
+    [[nodiscard]] double gemm_efficiency(double m) const;
+
+    [[nodiscard]] KernelCost gemm(const GemmShape& g) const;
+
+    // The same GEMM roofline with the weight format resolved once: the step
+    // model evaluates ~70 GEMMs per decode step in a handful of formats, so it
+    // resolves each format once and asks only for the seconds (no per-kernel
+    // overhead). gemm() uses the same arithmetic.
+    struct GemmFormat {
+        DType weights = DType::bf16;
+        DType math = DType::bf16;
+        double weight_bytes = 2;  // per weight element, with scales
+        double act_bytes = 2;     // per input activation element
+        double inv_peak = 0;      // 1 / (peak(math) * peak_fraction); 0 when the GPU has no such peak
+        double inv_hbm = 0;       // 1 / (HBM * eta_hbm)
+        friend bool operator==(const GemmFormat&, const GemmFormat&) = default;
+    };
+    [[nodiscard]] GemmFormat gemm_format(DType weights) const;
+    [[nodiscard]] double gemm_seconds(const GemmFormat& f, double m, double n, double k, double groups = 1) const;
+    // Compute and memory seconds of a GEMM and the eta_c applied (both terms
+    // of the roofline; gemm() and gemm_seconds() are built on this).
+    struct GemmTerms {
+        double compute = 0;
+        double memory = 0;
+        double eta_c = 0;
+        double flops = 0;
+        double bytes = 0;
+    };
+    [[nodiscard]] GemmTerms gemm_terms(const GemmFormat& f, double m, double n, double k, double groups) const;
+    // Generic roofline for `kernels` kernels doing `work` and moving `traffic`.
+    [[nodiscard]] KernelCost roofline(Flops work, Bytes traffic, DType math, double eta_c, double eta_m,
+                                      int kernels) const;
+    // Decode/prefill attention core (FlashMLA / FlashAttention efficiencies).
+    [[nodiscard]] KernelCost attention(Flops work, Bytes traffic, int kernels) const;
+    // Memory-bound element-wise kernels (norms, RoPE, activation, quantise).
+    [[nodiscard]] KernelCost elementwise(Bytes traffic, int kernels) const;
+};
+
+// ---- inline definitions: these run ~60 times per decode-step evaluation.
+
+inline DType KernelCostModel::math_dtype(DType weights) const {
+    switch (weights) {
+        case DType::fp32:
+            return DType::fp32;
+        case DType::fp8:
+            return DType::fp8;
+        case DType::int8:
+            return DType::int8;
+        case DType::fp4:
+            return fp4_peak.value() > 0 ? DType::fp4 : DType::bf16;
+        case DType::int4:
+        case DType::bf16:
+        case DType::fp16:
+            return DType::bf16;
+    }
+    return DType::bf16;
+}
+
+inline FlopsPerSecond KernelCostModel::peak(DType math) const {
+    switch (math) {
+        case DType::fp32:
+            return fp32_peak;
+        case DType::fp8:
+            return fp8_peak;
+        case DType::int8:
+            return int8_peak;
+        case DType::fp4:
+        case DType::int4:
+            return fp4_peak.value() > 0 ? fp4_peak : fp8_peak;
+        case DType::bf16:
+        case DType::fp16:
+            return bf16_peak;
+    }
+    return bf16_peak;
+}
+
+inline double KernelCostModel::gemm_efficiency(double m) const {
+    if (m <= 0) return 0;
+    return eff.gemm.peak_fraction * m / (m + eff.gemm.half_m);
+}
+
+inline KernelCost KernelCostModel::roofline(Flops work, Bytes traffic, DType math, double eta_c, double eta_m,
+                                            int kernels) const {
+    KernelCost c;
+    c.flops = work;
+    c.bytes = traffic;
+    c.kernels = kernels;
+    c.overhead = eff.kernel_overhead * static_cast<double>(kernels);
+    const double p = peak(math).value() * eta_c;
+    const double bw = memory_bandwidth.value() * eta_m;
+    // Compare work/p with traffic/bw without dividing twice.
+    const bool compute_bound = work.value() * bw >= traffic.value() * p;
+    if (compute_bound) {
+        c.time = seconds(p > 0 ? work.value() / p : 0.0);
+        c.bound = Bound::compute;
+        c.efficiency = eta_c;
+    } else {
+        c.time = seconds(bw > 0 ? traffic.value() / bw : 0.0);
+        c.bound = Bound::memory;
+        c.efficiency = eta_m;
+    }
+    return c;
+}
+
+inline KernelCostModel::GemmFormat KernelCostModel::gemm_format(DType weights) const {
+    GemmFormat f;
+    f.weights = weights;
+    f.math = math_dtype(weights);
+    f.weight_bytes = weight_bytes_per_element(weights);
+    // Activations enter in the math format (quantised on the fly for W8A8),
+    // leave in BF16.
+    f.act_bytes = f.math == DType::fp32 ? 4.0 : (bytes_per_element(f.math) < 2.0 ? bytes_per_element(f.math) : 2.0);
+    const double p = peak(f.math).value() * eff.gemm.peak_fraction;
+    f.inv_peak = p > 0 ? 1.0 / p : 0.0;
+    const double bw = memory_bandwidth.value() * eff.hbm;
+    f.inv_hbm = bw > 0 ? 1.0 / bw : 0.0;
+    return f;
+}
+
+inline KernelCostModel::GemmTerms KernelCostModel::gemm_terms(const GemmFormat& f, double m, double n, double k,
+                                                              double groups) const {
+    GemmTerms t;
+    t.bytes = groups * k * n * f.weight_bytes + m * k * f.act_bytes + m * n * 2.0;
+    t.flops = 2.0 * m * n * k;
+    const double rows = groups == 1 ? m : m / groups;
+    // 1 / eta_c, with eta_c = peak_fraction * rows / (rows + half_m) * wave
+    // (peak_fraction is folded into inv_peak).
+    double inv_eta = (rows + eff.gemm.half_m) / rows;
+    if (eff.gemm.wave_quantization && sms > 0 && rows >= 128) {
+        // Tail-wave loss once the tiles fill the machine at least once; with
+        // fewer tiles than SMs libraries split K (or pick smaller tiles).
+        // ceil() of positive values below 2^63 without a libm call.
+        const auto up = [](double x) {
+            const auto i = static_cast<long long>(x);
+            return static_cast<double>(i + (static_cast<double>(i) < x ? 1 : 0));
+        };
+        const double tiles = up(rows / 128.0) * up(n / 128.0) * up(groups);
+        if (tiles > sms) inv_eta *= up(tiles / sms) * sms / tiles;
+    }
+    t.eta_c = eff.gemm.peak_fraction / inv_eta;
+    t.compute = t.flops * inv_eta * f.inv_peak;
+    t.memory = t.bytes * f.inv_hbm;
+    return t;
+}
+
+inline double KernelCostModel::gemm_seconds(const GemmFormat& f, double m, double n, double k, double groups) const {
+    if (m <= 0 || n <= 0 || k <= 0 || groups <= 0) return 0;
+    const GemmTerms t = gemm_terms(f, m, n, k, groups);
+    return t.compute > t.memory ? t.compute : t.memory;
+}
+
+inline KernelCost KernelCostModel::gemm(const GemmShape& g) const {
+    if (g.m <= 0 || g.n <= 0 || g.k <= 0 || g.groups <= 0) return {};
+    const GemmTerms t = gemm_terms(gemm_format(g.weights), g.m, g.n, g.k, g.groups);
+    KernelCost c;
+    c.flops = model::flops(t.flops);
+    c.bytes = model::bytes(t.bytes);
+    c.kernels = 1;
+    c.overhead = eff.kernel_overhead;
+    if (t.compute > t.memory) {
+        c.time = seconds(t.compute);
+        c.bound = Bound::compute;
+        c.efficiency = t.eta_c;
+    } else {
+        c.time = seconds(t.memory);
+        c.bound = Bound::memory;
+        c.efficiency = eff.hbm;
+    }
+    return c;
+}
+
+inline KernelCost KernelCostModel::attention(Flops work, Bytes traffic, int kernels) const {
+    return roofline(work, traffic, DType::bf16, eff.attention_compute, eff.attention_memory, kernels);
+}
+
+inline KernelCost KernelCostModel::elementwise(Bytes traffic, int kernels) const {
+    return roofline(model::flops(0), traffic, DType::bf16, 1.0, eff.elementwise, kernels);
+}
+
+}  // namespace hwplan::model
+
+template <>
+struct fmt::formatter<hwplan::model::KernelCost> : fmt::formatter<std::string_view> {
+    auto format(const hwplan::model::KernelCost& k, format_context& ctx) const {
+        return fmt::format_to(ctx.out(), "{:.2f} us ({}-bound, eta {:.2f}, {:.3g} GFLOP, {:.3g} MB, +{:.1f} us)",
+                              k.total().value() * 1e6, to_string(k.bound), k.efficiency, k.flops.value() / 1e9,
+                              k.bytes.value() / 1e6, k.overhead.value() * 1e6);
+    }
+};

@@ -1,0 +1,355 @@
+#include "model/layer_costs.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hwplan::model::detail {
+
+namespace {
+
+// Appends a kernel's cost: roofline time to `what`, fixed cost to
+// kernel_overhead; both count as computation (not overlappable).
+void add(LayerCost& out, Component what, const KernelCost& kc) {
+    out.parts.add(what, kc.time);
+    out.parts.add(Component::kernel_overhead, kc.overhead);
+    out.compute += kc.total().value();
+}
+
+// Appends communication that is not overlapped with the EP all-to-all
+// (all-reduces, gathers) together with its kernel's fixed cost.
+void add_serial_comm(const StepContext& c, LayerCost& out, Component what, double t) {
+    if (t <= 0) return;
+    const double ovh = c.k->eff.kernel_overhead.value();
+    out.parts.add(what, seconds(t));
+    out.parts.add(Component::kernel_overhead, seconds(ovh));
+    out.compute += t + ovh;
+}
+
+// One GEMM kernel in a resolved format (KernelCostModel::gemm_seconds, the
+// same roofline as KernelCostModel::gemm) plus its fixed cost.
+void add_gemm(const StepContext& c, LayerCost& out, Component what, const KernelCostModel::GemmFormat& f, double m,
+              double n, double k, double groups = 1) {
+    if (m <= 0 || n <= 0 || k <= 0 || groups <= 0) return;
+    const double t = c.k->gemm_seconds(f, m, n, k, groups);
+    out.parts.seconds_[static_cast<std::size_t>(what)] += t;
+    out.parts.seconds_[static_cast<std::size_t>(Component::kernel_overhead)] += c.kernel_overhead;
+    out.compute += t + c.kernel_overhead;
+}
+
+}  // namespace
+
+StepContext make_context(const ModelArch& m, const System& s, const Deployment& d, const KernelCostModel& k,
+                         const StepOptions& o, Phase phase) {
+    StepContext c;
+    c.m = &m;
+    c.s = &s;
+    c.d = &d;
+    c.k = &k;
+    c.o = &o;
+    c.mla = std::get_if<Mla>(&m.attention);
+    c.gqa = std::get_if<Gqa>(&m.attention);
+    c.moe = std::get_if<Moe>(&m.ffn);
+    c.layout = layout_shape(m, s, d);
+    c.act_bytes = bytes_per_element(d.precision.activations);
+    c.kv_bytes = bytes_per_element(d.precision.kv_cache);
+    c.weights = d.precision.weights;
+    c.head_weights = bytes_per_element(d.precision.weights) < 2 ? DType::bf16 : d.precision.weights;
+    c.stage_gpus = static_cast<double>(c.layout.world) / d.pp;
+    c.ep = ep_group(m, s, d, o.shared_experts_via_ep);
+    // The routing fan-out matters to the forwarding all-to-all only (direct
+    // sends one message per expert); skip it when no phase can use it.
+    if (c.moe && d.ep > 1 && o.ep_algorithm != EpAlgorithm::direct &&
+        (o.ep_algorithm == EpAlgorithm::forwarding || phase == Phase::prefill))
+        c.fanout = routing_fanout(c.ep);
+    if (c.moe) {
+        const double shared = o.shared_experts_via_ep ? c.moe->shared_experts : 0;
+        c.pairs_per_token = c.moe->top_k + shared;
+        const double physical = c.moe->routed_experts + d.redundant_experts + shared;
+        const double p = std::min(1.0, c.pairs_per_token / physical * std::max(1.0, d.expert_imbalance));
+        c.log_miss_expert = p < 1.0 ? std::log1p(-p) : -INFINITY;
+    }
+    c.links = ep_links(s, k.eff);
+    c.dispatch_message = bytes(m.hidden * dispatch_bytes_per_element(d.precision, true));
+    c.combine_message = bytes(m.hidden * combine_bytes_per_element(d.precision));
+    c.linear_format = k.gemm_format(c.weights);
+    c.bf16_format = k.gemm_format(DType::bf16);
+    c.head_format = k.gemm_format(c.head_weights);
+    c.kernel_overhead = k.eff.kernel_overhead.value();
+    return c;
+}
+
+double all_reduce_seconds(const StepContext& c, double bytes, int n) {
+    if (n <= 1 || bytes <= 0) return 0;
+    const bool in_domain = n <= c.s->scale_up_domain;
+    const double rate = in_domain ? c.links.nvlink.value() : c.links.rdma.value();
+    const double alpha = in_domain ? c.links.nvlink_latency.value() : c.links.rdma_latency.value();
+    if (rate <= 0) return INFINITY;
+    const double one_shot = (n - 1) * bytes / rate + alpha;
+    const double two_shot = 2.0 * (n - 1) / n * bytes / rate + 2 * alpha;
+    return std::min(one_shot, two_shot);
+}
+
+double stage_transfer_seconds(const StepContext& c, double bytes) {
+    if (c.d->pp <= 1 || bytes <= 0) return 0;
+    // Stages are laid out node by node: a stage boundary crosses the
+    // scale-up domain when a stage fills at least one domain.
+    const bool cross = c.stage_gpus >= c.s->scale_up_domain && c.d->nodes > 1;
+    const double rate = cross ? c.links.rdma.value() : c.links.nvlink.value();
+    const double lat = cross ? c.links.rdma_latency.value() : c.links.nvlink_latency.value();
+    return rate > 0 ? bytes / rate + lat : INFINITY;
+}
+
+std::optional<std::string> network_problem(const StepContext& c) {
+    const System& s = *c.s;
+    const Deployment& d = *c.d;
+    const auto str = [](auto v) { return std::to_string(v); };
+    if (c.moe && d.ep > 1 && c.ep.domains() > 1 && !(c.links.rdma.value() > 0))
+        return "the EP group of " + str(d.ep) + " ranks spans " + str(c.ep.domains()) + " scale-up domains but " +
+               s.id + " has no scale-out bandwidth (NIC)";
+    const int biggest_group = std::max(d.tp, c.moe ? static_cast<int>(c.layout.expert_tp) : 1);
+    if (biggest_group > 1 && biggest_group <= s.scale_up_domain && !(c.links.nvlink.value() > 0))
+        return "tensor parallelism over " + str(biggest_group) + " GPUs needs a scale-up link, but " + s.id +
+               " has no scale-up (NVLink) bandwidth";
+    if (biggest_group > s.scale_up_domain && !(c.links.rdma.value() > 0))
+        return "tensor parallelism over " + str(biggest_group) + " GPUs crosses scale-up domains but " + s.id +
+               " has no scale-out bandwidth (NIC)";
+    if (d.pp > 1 && std::isinf(stage_transfer_seconds(c, 1.0)))
+        return "pipeline stages need a link between them, but " + s.id + " has none";
+    return std::nullopt;
+}
+
+void attention_block(const StepContext& c, const AttentionInput& in, LayerCost& out) {
+    const double M = in.tokens;
+    if (M <= 0) return;
+    const KernelCostModel& k = *c.k;
+    const double h = c.m->hidden;
+    const double ab = c.act_bytes;
+    const double heads = c.layout.q_heads_per_gpu;
+    // Input add-RMSNorm: reads x and the residual, writes both.
+    double ew = 4 * M * h * ab;
+    int ew_kernels = 1;
+    if (const Mla* a = c.mla) {
+        const double lat = a->kv_lora_rank + a->qk_rope_head_dim;               // the cached latent width (576)
+        ew += 2 * M * (a->q_lora_rank + a->kv_lora_rank) * ab;                  // latent RMSNorms
+        ew += M * lat * c.kv_bytes + 2 * M * heads * a->qk_rope_head_dim * ab;  // cache write, RoPE
+        ew_kernels += 2;
+        // Down-projections (q_a and kv_a fused, replicated on every TP rank),
+        // query up-projection split by heads.
+        if (a->q_lora_rank > 0) {
+            add_gemm(c, out, Component::attention_projections, c.linear_format, M, a->q_lora_rank + lat, h);
+            add_gemm(c, out, Component::attention_projections, c.linear_format, M,
+                     heads * (a->qk_nope_head_dim + a->qk_rope_head_dim), a->q_lora_rank);
+        } else {
+            add_gemm(c, out, Component::attention_projections, c.linear_format, M,
+                     heads * (a->qk_nope_head_dim + a->qk_rope_head_dim) + lat, h);
+        }
+        if (in.phase == Phase::decode) {
+            // Absorbed form (DeepSeek-V2 sec. 2.1.2): W_UK folded into the
+            // query, W_UV applied after attention, one small GEMM per head;
+            // attention runs MQA-style over the 576-wide latent for all heads.
+            add_gemm(c, out, Component::attention_projections, c.linear_format, M * heads, a->kv_lora_rank,
+                     a->qk_nope_head_dim, heads);
+            add_gemm(c, out, Component::attention_projections, c.linear_format, M * heads, a->v_head_dim,
+                     a->kv_lora_rank, heads);
+            const double work = 2 * M * in.attended * heads * (lat + a->kv_lora_rank);
+            const double traffic =
+                in.sequences * in.kv_tokens * lat * c.kv_bytes + M * heads * (lat + a->kv_lora_rank) * ab;
+            add(out, Component::attention_core, k.attention(flops(work), bytes(traffic), 2));
+        } else {
+            // Prefill, MHA form: decompress K_nope and V of every attended
+            // token with kv_b, then causal attention with d_qk = nope + rope.
+            const double rows = in.sequences * in.kv_tokens;
+            add_gemm(c, out, Component::attention_projections, c.linear_format, rows,
+                     heads * (a->qk_nope_head_dim + a->v_head_dim), a->kv_lora_rank);
+            const double qk = a->qk_nope_head_dim + a->qk_rope_head_dim;
+            const double work = 2 * M * in.attended * heads * (qk + a->v_head_dim);
+            const double traffic = rows * heads * (qk + a->v_head_dim) * ab + M * heads * (qk + a->v_head_dim) * ab;
+            add(out, Component::attention_core, k.attention(flops(work), bytes(traffic), 1));
+        }
+        add_gemm(c, out, Component::attention_projections, c.linear_format, M, h, heads * a->v_head_dim);
+    } else if (const Gqa* g = c.gqa) {
+        const double kvh = c.layout.kv_heads_per_gpu;
+        const double hd = g->head_dim;
+        ew += 2 * M * kvh * hd * c.kv_bytes + 2 * M * (heads + kvh) * hd * ab;  // cache write, RoPE
+        ew_kernels += 1;
+        add_gemm(c, out, Component::attention_projections, c.linear_format, M, (heads + 2 * kvh) * hd, h);
+        const double work = 2 * M * in.attended * heads * 2 * hd;
+        const double traffic = in.sequences * in.kv_tokens * 2 * kvh * hd * c.kv_bytes + 2 * M * heads * hd * ab;
+        add(out, Component::attention_core,
+            k.attention(flops(work), bytes(traffic), in.phase == Phase::decode ? 2 : 1));
+        add_gemm(c, out, Component::attention_projections, c.linear_format, M, h, heads * hd);
+    }
+    add(out, Component::elementwise, k.elementwise(bytes(ew), ew_kernels));
+    add_serial_comm(c, out, Component::all_reduce, all_reduce_seconds(c, M * h * ab, c.d->tp));
+}
+
+void dense_ffn_block(const StepContext& c, double tokens, double intermediate, LayerCost& out) {
+    const double M = tokens;
+    if (M <= 0 || intermediate <= 0) return;
+    const KernelCostModel& k = *c.k;
+    const double h = c.m->hidden;
+    const double ab = c.act_bytes;
+    const double inter = intermediate / c.d->tp;
+    add_gemm(c, out, Component::dense_ffn, c.linear_format, M, 2 * inter, h);
+    add_gemm(c, out, Component::dense_ffn, c.linear_format, M, h, inter);
+    add(out, Component::elementwise, k.elementwise(bytes(4 * M * h * ab + 3 * M * inter * ab), 2));
+    add_serial_comm(c, out, Component::all_reduce, all_reduce_seconds(c, M * h * ab, c.d->tp));
+}
+
+MoeStats moe_block(const StepContext& c, double tokens, EpAlgorithm algorithm, LayerCost& out) {
+    MoeStats st;
+    const Moe* e = c.moe;
+    const double M = tokens;
+    if (!e || M <= 0) return st;
+    const KernelCostModel& k = *c.k;
+    const Deployment& d = *c.d;
+    const double h = c.m->hidden;
+    const double ab = c.act_bytes;
+    const double tp = d.tp;
+    const double t_gpu = M / tp;  // each TP rank routes and sends its share
+    st.tokens_per_gpu = t_gpu;
+    const double imbalance = std::max(1.0, d.expert_imbalance);
+
+    // Input add-RMSNorm on the replica's tokens; activation quantisation
+    // before dispatch and the weighted sum after combine on this GPU's share.
+    add(out, Component::elementwise, k.elementwise(bytes(4 * M * h * ab + 3 * t_gpu * h * ab), 2));
+
+    // Router: gate GEMM in BF16 (kept in high precision) + top-k.
+    add_gemm(c, out, Component::router, c.bf16_format, t_gpu, e->routed_experts, h);
+    add(out, Component::router, k.elementwise(bytes(t_gpu * e->routed_experts * 4.0), 1));
+
+    // Shared experts, computed locally, split over the TP ranks.
+    const bool shared_local = e->shared_experts > 0 && !c.o->shared_experts_via_ep;
+    if (shared_local) {
+        const double inter = static_cast<double>(e->shared_experts) * e->expert_intermediate / tp;
+        add_gemm(c, out, Component::shared_experts, c.linear_format, M, 2 * inter, h);
+        add_gemm(c, out, Component::shared_experts, c.linear_format, M, h, inter);
+        add(out, Component::shared_experts, k.elementwise(bytes(3 * M * inter * ab), 1));
+    }
+
+    // Routed experts on the hottest GPU. Each EP rank holds n_loc physical
+    // experts, each split expert_tp ways; it receives expert_tp · t_gpu · k
+    // (token, expert) pairs on average, `imbalance` times that at the hottest.
+    const double etp = c.layout.expert_tp;
+    const double n_loc = c.layout.experts_per_gpu;
+    const double pairs = t_gpu * c.pairs_per_token * etp * imbalance;
+    // Distinct experts touched: each of the stage's tokens picks a given
+    // physical expert with probability p = pairs_per_token / physical
+    // (times the imbalance for the hot rank): n_loc (1 - (1 - p)^tokens).
+    const double stage_tokens = t_gpu * c.stage_gpus;
+    // exp(x) < 1e-18 below x = -40: every expert is touched.
+    const double x = stage_tokens * c.log_miss_expert;
+    double active = std::min({n_loc * (x < -40 ? 1.0 : 1.0 - std::exp(x)), n_loc, pairs});
+    active = std::max(active, std::min({1.0, n_loc, pairs}));  // at least one expert when any pair arrives
+    st.active_experts = active;
+    st.tokens_per_expert = active > 0 ? pairs / active : 0;
+    if (pairs > 0 && active > 0) {
+        const double inter = e->expert_intermediate / etp;
+        add_gemm(c, out, Component::routed_experts, c.linear_format, pairs, 2 * inter, h, active);
+        add_gemm(c, out, Component::routed_experts, c.linear_format, pairs, h, inter, active);
+        add(out, Component::routed_experts, k.elementwise(bytes(3 * pairs * inter * ab), 1));
+    }
+
+    // EP all-to-all (overlappable with the other micro-batch's computation).
+    if (d.ep > 1) {
+        st.ep =
+            ep_exchange(c.ep, c.fanout, c.links, t_gpu, c.dispatch_message, c.combine_message, algorithm, imbalance);
+        const double ovh = k.eff.kernel_overhead.value();
+        out.parts.add(Component::dispatch, st.ep.dispatch.time);
+        out.parts.add(Component::combine, st.ep.combine.time);
+        out.parts.add(Component::kernel_overhead, seconds(2 * ovh));
+        out.comm += st.ep.time().value() + 2 * ovh;
+    }
+
+    // One reduction: across the expert-TP group (all-gather + reduce-scatter
+    // of the group's tokens, ≈ an all-reduce), else across the attention TP
+    // ranks for the shared experts' partial sums.
+    if (etp > 1)
+        add_serial_comm(c, out, Component::all_reduce,
+                        all_reduce_seconds(c, etp * t_gpu * h * ab, static_cast<int>(std::lround(etp))));
+    else if (tp > 1 && shared_local)
+        add_serial_comm(c, out, Component::all_reduce, all_reduce_seconds(c, M * h * ab, d.tp));
+    return st;
+}
+
+void lm_head_block(const StepContext& c, double tokens, LayerCost& out) {
+    const double M = tokens;
+    if (M <= 0) return;
+    const KernelCostModel& k = *c.k;
+    const double h = c.m->hidden;
+    const double v = static_cast<double>(c.m->vocab) / c.d->tp;
+    // Embedding lookup and final norm.
+    add(out, Component::elementwise, k.elementwise(bytes(3 * M * h * c.act_bytes), 2));
+    add_gemm(c, out, Component::lm_head, c.head_format, M, v, h);
+    // Sampling: softmax / top-k / top-p over FP32 logits.
+    add(out, Component::lm_head, k.elementwise(bytes(2 * M * v * 4.0), 2));
+    // TP: logits gathered to one rank (BF16), as vLLM/SGLang do.
+    if (c.d->tp > 1) {
+        const double n = c.d->tp;
+        const double rate = c.links.nvlink.value();
+        const double t = rate > 0 ? (n - 1) * M * v * 2.0 / rate + c.links.nvlink_latency.value() : INFINITY;
+        add_serial_comm(c, out, Component::lm_head, t);
+    }
+}
+
+namespace {
+
+void accumulate(LayerCost& into, const LayerCost& part) {
+    into.parts += part.parts;
+    into.compute += part.compute;
+    into.comm += part.comm;
+}
+
+}  // namespace
+
+MoeLayer moe_layer(const StepContext& c, const AttentionInput& in, EpAlgorithm algorithm) {
+    MoeLayer r;
+    attention_block(c, in, r.cost);
+    r.stats = moe_block(c, in.tokens, algorithm, r.moe_block_at[0]);
+    r.moe_block_tokens[0] = in.tokens;
+    accumulate(r.cost, r.moe_block_at[0]);
+    const double serial = r.cost.compute + r.cost.comm;
+    r.time = serial;
+    const Deployment& d = *c.d;
+    switch (d.overlap) {
+        case Overlap::none:
+            return r;
+        case Overlap::paper_ideal: {
+            // Perfect overlap without splitting (no weight re-reads): the
+            // bound behind the paper's "layer = 2 x comm".
+            r.time = std::max(r.cost.compute, r.cost.comm);
+            r.cost.parts.add(Component::overlap, seconds(r.time - serial));
+            return r;
+        }
+        case Overlap::dual_micro_batch:
+            break;
+    }
+    const int mb = d.micro_batches;
+    if (mb < 2 || in.tokens < mb) return r;
+    AttentionInput part = in;
+    part.tokens = in.tokens / mb;
+    if (in.phase == Phase::decode) part.sequences = in.sequences / mb;
+    MoeLayer split;
+    attention_block(c, part, split.cost);
+    split.stats = moe_block(c, part.tokens, algorithm, split.moe_block_at[1]);
+    split.moe_block_tokens[1] = part.tokens;
+    accumulate(split.cost, split.moe_block_at[1]);
+    split.moe_block_at[0] = r.moe_block_at[0];
+    split.moe_block_tokens[0] = r.moe_block_tokens[0];
+    r.moe_block_at[1] = split.moe_block_at[1];
+    r.moe_block_tokens[1] = split.moe_block_tokens[1];
+    // Steady state across layers: each micro-batch's computation runs while
+    // the other's dispatch/combine is in flight (DeepSeek's two-micro-batch
+    // decode schedule): layer = mb · max(compute_mb, comm_mb).
+    const double overlapped = mb * std::max(split.cost.compute, split.cost.comm);
+    if (overlapped >= serial) return r;
+    split.cost.parts *= mb;
+    split.cost.compute *= mb;
+    split.cost.comm *= mb;
+    split.cost.parts.add(Component::overlap, seconds(overlapped - split.cost.compute - split.cost.comm));
+    split.time = overlapped;
+    split.micro_batches = mb;
+    return split;
+}
+
+}  // namespace hwplan::model::detail

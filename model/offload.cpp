@@ -1,0 +1,139 @@
+#include "model/offload.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/error.hpp"
+#include "model/kv_cache.hpp"
+#include "model/layer_costs.hpp"
+#include "model/memory_plan.hpp"
+#include "model/param_count.hpp"
+
+namespace hwplan::model {
+
+OffloadStep offload_decode(const ModelArch& m, const System& s, const Workload& w, const OffloadOptions& o,
+                           const Efficiencies& e) {
+    if (w.batch < 1) throw Error("must be at least 1, got " + std::to_string(w.batch), "batch");
+    if (w.context < 0) throw Error("must not be negative, got " + std::to_string(w.context), "context");
+    OffloadStep r;
+    const auto* moe = std::get_if<Moe>(&m.ffn);
+    if (!moe) {
+        r.reason = "hybrid offload puts routed experts on the CPU; " + m.id + " has none (run it on the GPU)";
+        return r;
+    }
+    if (!s.host) {
+        r.reason = s.id + " has no separate host CPU/DRAM to hold the experts (unified memory: use tpot)";
+        return r;
+    }
+    const Cpu& cpu = *s.host;
+
+    // The GPU part as a one-GPU deployment of the model.
+    Deployment d;
+    d.precision.weights = o.gpu_weights;
+    d.precision.kv_cache = o.kv_cache;
+    d.overlap = Overlap::none;
+    System one = s;
+    one.gpus_per_node = 1;
+    one.scale_up_domain = 1;
+    const KernelCostModel k = KernelCostModel::for_gpu(s.gpu, e, 0);
+    StepOptions so;
+    so.efficiencies = e;
+    const detail::StepContext c = detail::make_context(m, one, d, k, so, detail::Phase::decode);
+
+    const double B = w.batch;
+    const double h = m.hidden;
+    const double attended = attended_tokens(m, w.context);
+    const detail::AttentionInput in{B, B, attended, attended, detail::Phase::decode};
+
+    // GPU: attention of one layer, dense FFN layers, shared experts.
+    detail::LayerCost attn;
+    detail::attention_block(c, in, attn);
+    detail::LayerCost dense;
+    detail::dense_ffn_block(c, B, moe->dense_intermediate, dense);
+    detail::LayerCost shared;
+    if (moe->shared_experts > 0) {
+        const double inter = static_cast<double>(moe->shared_experts) * moe->expert_intermediate;
+        const KernelCost up = k.gemm(GemmShape{B, 2 * inter, h, o.gpu_weights, 1});
+        const KernelCost down = k.gemm(GemmShape{B, h, inter, o.gpu_weights, 1});
+        const KernelCost gate = k.gemm(GemmShape{B, static_cast<double>(moe->routed_experts), h, DType::bf16, 1});
+        for (const KernelCost* kc : {&up, &down, &gate}) {
+            shared.parts.add(kc == &gate ? Component::router : Component::shared_experts, kc->time);
+            shared.parts.add(Component::kernel_overhead, kc->overhead);
+            shared.compute += kc->total().value();
+        }
+    }
+    detail::LayerCost head;
+    detail::lm_head_block(c, B, head);
+
+    // CPU: the routed experts the batch touches, streamed from DRAM.
+    const double E = moe->routed_experts;
+    const double active = E * (1.0 - std::pow(1.0 - static_cast<double>(moe->top_k) / E, B));
+    const double per_expert = 3.0 * h * moe->expert_intermediate;
+    const double layer_bytes = active * per_expert * weight_bytes_per_element(o.cpu_experts);
+    const double layer_flops = 2.0 * B * moe->top_k * per_expert;
+    const double cpu_bw = cpu.memory_bandwidth.value() * e.cpu_memory;
+    const double cpu_peak = cpu.matrix_peak.value() * e.cpu_compute;
+    const double t_mem = cpu_bw > 0 ? layer_bytes / cpu_bw : INFINITY;
+    const double t_cmp = cpu_peak > 0 ? layer_flops / cpu_peak : INFINITY;
+    const double t_cpu = std::max(t_mem, t_cmp);
+    r.cpu_bandwidth = bytes_per_second(cpu_bw);
+    // Hidden state to the host and results back: latency-bound copies.
+    const double pcie_rate = (s.gpu.pcie_bandwidth.value() > 0 ? s.gpu.pcie_bandwidth.value() : 32e9) * e.pcie;
+    const double handoff = B * h * c.act_bytes / pcie_rate + e.pcie_latency.value();
+
+    const int moe_layers = m.moe_layers();
+    const int dense_layers = m.dense_layers();
+    const double t_shared = shared.compute;
+    const double ffn = o.overlap_shared ? std::max(t_cpu, t_shared) : t_cpu + t_shared;
+    const double moe_layer = attn.compute + ffn + 2 * handoff;
+    const double dense_layer = attn.compute + dense.compute;
+    const double step = moe_layers * moe_layer + dense_layers * dense_layer + head.compute;
+    r.bound = t_cpu >= t_shared ? "cpu" : "gpu";
+
+    Breakdown b;
+    Breakdown a = attn.parts;
+    a *= m.layers;
+    b += a;
+    Breakdown dn = dense.parts;
+    dn *= dense_layers;
+    b += dn;
+    Breakdown sh = shared.parts;
+    sh *= moe_layers;
+    b += sh;
+    b += head.parts;
+    b.add(Component::routed_experts, seconds(t_cpu * moe_layers));
+    b.add(Component::dispatch, seconds(handoff * moe_layers));
+    b.add(Component::combine, seconds(handoff * moe_layers));
+    b.add(Component::overlap, seconds((ffn - t_cpu - t_shared) * moe_layers));
+    r.breakdown = b;
+    r.step = seconds(step);
+    r.tpot = r.step;
+    r.tokens_per_s_per_user = 1.0 / step;
+    r.tokens_per_s = B / step;
+    r.cpu_time = seconds(t_cpu * moe_layers);
+    r.gpu_time = seconds(m.layers * attn.compute + dense_layers * dense.compute + moe_layers * t_shared + head.compute);
+    r.cpu_bytes_per_step = bytes(layer_bytes * moe_layers);
+
+    // Memory: everything but the routed experts on the GPU (+ KV, reserve).
+    const ParamCount p = count_params(m);
+    const double gpu_linear = p.attention + p.dense_ffn + p.shared_experts;
+    const double gpu_high = p.embedding + p.lm_head + p.norms + p.router;
+    r.gpu_weight_bytes = bytes(gpu_linear * weight_bytes_per_element(o.gpu_weights) +
+                               gpu_high * std::max(2.0, bytes_per_element(o.gpu_weights)));
+    r.host_weight_bytes = bytes(p.routed_experts * weight_bytes_per_element(o.cpu_experts));
+    r.gpu_memory = r.gpu_weight_bytes + kv_bytes_per_sequence(m, o.kv_cache, w.context) * B + runtime_reserve_per_gpu();
+    r.feasible = true;
+    const auto gb = [](Bytes x) { return std::to_string(static_cast<long long>(std::llround(x.value() / 1e9))); };
+    if (r.gpu_memory > s.gpu.memory_capacity) {
+        r.feasible = false;
+        r.reason = "GPU part needs " + gb(r.gpu_memory) + " GB but the " + s.gpu.id + " has " +
+                   gb(s.gpu.memory_capacity) + " GB";
+    } else if (r.host_weight_bytes > cpu.memory_capacity) {
+        r.feasible = false;
+        r.reason = "routed experts need " + gb(r.host_weight_bytes) + " GB of host memory but " + cpu.id + " has " +
+                   gb(cpu.memory_capacity) + " GB";
+    }
+    return r;
+}
+
+}  // namespace hwplan::model

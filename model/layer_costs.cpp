@@ -38,6 +38,11 @@ void add_gemm(const StepContext& c, LayerCost& out, Component what, const Kernel
 
 }  // namespace
 
+double sampling_imbalance(double mean_pairs, int ranks) {
+    if (ranks < 2 || !(mean_pairs > 0)) return 1.0;
+    return 1.0 + std::sqrt(2.0 * std::log(static_cast<double>(ranks)) / mean_pairs);
+}
+
 StepContext make_context(const ModelArch& m, const System& s, const Deployment& d, const KernelCostModel& k,
                          const StepOptions& o, Phase phase) {
     StepContext c;
@@ -208,7 +213,14 @@ MoeStats moe_block(const StepContext& c, double tokens, EpAlgorithm algorithm, L
     const double tp = d.tp;
     const double t_gpu = M / tp;  // each TP rank routes and sends its share
     st.tokens_per_gpu = t_gpu;
-    const double imbalance = std::max(1.0, d.expert_imbalance);
+    // The hottest EP rank sets the pace. Two causes: systematic routing skew
+    // (Deployment::expert_imbalance, what EPLB reduces), and the finite
+    // sample of one step: with mu (token, expert) pairs per rank on average,
+    // the most loaded of N ranks receives about mu + sqrt(2 mu ln N) (Gaussian
+    // approximation to the maximum of N Poisson(mu) loads), which matters at
+    // small batches and large EP however well the experts are balanced.
+    const double mean_pairs = t_gpu * c.pairs_per_token * c.layout.expert_tp;
+    const double imbalance = std::max(1.0, d.expert_imbalance) * sampling_imbalance(mean_pairs, d.ep);
 
     // Input add-RMSNorm on the replica's tokens; activation quantisation
     // before dispatch and the weighted sum after combine on this GPU's share.

@@ -90,6 +90,11 @@ struct MoeStats {
 };
 // MoE block (router, shared experts, routed experts of the hottest GPU, EP
 // all-to-all, expert-TP reduction) incl. its input norm.
+// Load of the most loaded of `ranks` EP ranks over the mean, from sampling
+// alone, when each receives `mean_pairs` (token, expert) pairs on average:
+// 1 + sqrt(2 ln(ranks) / mean_pairs); 1 for a single rank.
+[[nodiscard]] double sampling_imbalance(double mean_pairs, int ranks);
+
 MoeStats moe_block(const StepContext& c, double tokens, EpAlgorithm algorithm, LayerCost& out);
 
 // Output head for `tokens` rows incl. final norm and sampling.

@@ -11,6 +11,7 @@
 
 #include "model/error.hpp"
 #include "model/fixtures.hpp"
+#include "model/layer_costs.hpp"
 #include "model/layout.hpp"
 #include "model/step_fixtures.hpp"
 #include "model/step_time.hpp"
@@ -353,4 +354,14 @@ TEST_CASE("A feasible decode step allocates nothing", "[model]") {
     CHECK(sink > 0);
     CHECK(dense.feasible);
     CHECK(g_allocations.load() == 0);
+}
+
+TEST_CASE("Sampling imbalance: the hottest of N EP ranks, from Poisson loads", "[model]") {
+    using hwplan::model::detail::sampling_imbalance;
+    CHECK(sampling_imbalance(1024, 1) == 1.0);
+    // 1 + sqrt(2 ln 128 / 1024) = 1.0973
+    CHECK(sampling_imbalance(1024, 128) == Approx(1.0973).epsilon(1e-3));
+    // Fewer pairs per rank or more ranks: more imbalance.
+    CHECK(sampling_imbalance(64, 128) > sampling_imbalance(1024, 128));
+    CHECK(sampling_imbalance(1024, 256) > sampling_imbalance(1024, 128));
 }

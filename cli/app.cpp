@@ -38,6 +38,10 @@ int run(int argc, char** argv) {
     add_gemm_command(app, ctx);
     add_plan_command(app, ctx);
     add_sweep_command(app, ctx);
+    add_serve_command(app, ctx);
+    add_validate_command(app, ctx);
+    add_train_command(app, ctx);
+    add_calibrate_command(app, ctx);
 
     // An unknown first word gets a "did you mean" instead of CLI11's generic
     // "a subcommand is required".
@@ -69,7 +73,7 @@ int run(int argc, char** argv) {
         fmt::print(stderr, "hwplan: internal error: {}\n", e.what());
         return 1;
     }
-    return 0;
+    return ctx.exit_code;
 }
 
 }  // namespace hwplan::cli

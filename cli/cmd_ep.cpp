@@ -14,8 +14,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/layout_options.hpp"
+#include "cli/profile_option.hpp"
 #include "hwdb/unit_parse.hpp"
 #include "model/ep_comm.hpp"
+#include "model/calibration/apply.hpp"
 #include "model/error.hpp"
 #include "model/layout.hpp"
 #include "model/mtp.hpp"
@@ -41,9 +43,11 @@ struct EpOptions {
     int mtp = 0;
     std::vector<double> mtp_acceptance;
     std::string algorithm = "auto";
+    FabricOptions fabric;
     bool no_node_limit = false;
     bool shared_via_ep = false;
     double imbalance = 1.0;
+    ProfileOptions profile;
 };
 
 model::DType dtype_flag(const std::string& v, const char* flag) {
@@ -204,6 +208,7 @@ void realistic_report(const EpOptions& o, Context& ctx) {
     lo.redundant_experts = o.redundant_experts;
     lo.dispatch = o.dispatch;
     lo.combine = o.combine;
+    lo.fabric = o.fabric;
     ResolvedLayout l = resolve_layout(lo, ctx.db());
     if (!l.model.is_moe()) throw Error(l.model.id + " is a dense model; EP needs experts", "--model");
     model::Deployment& d = l.deployment;
@@ -214,12 +219,28 @@ void realistic_report(const EpOptions& o, Context& ctx) {
     const double tokens = hwdb::parse_count(o.tokens, "--tokens");
     if (!(tokens > 0)) throw Error("must be positive", "--tokens");
     model::Efficiencies eff = model::default_efficiencies();
-    model::EpLinks links = model::ep_links(l.system, eff);
-    if (o.bandwidth) {
-        const auto bw = hwdb::parse_bandwidth(*o.bandwidth, "--bandwidth");
-        if (!(bw.value() > 0)) throw Error("must be a positive bandwidth", "--bandwidth");
-        links.rdma = bw * eff.rdma;  // --bandwidth overrides the scale-out line rate per GPU
+    // A calibration profile's measured links replace the database's NVLink /
+    // NIC figures (model/calibration/apply.hpp); sides lo/hi give the interval.
+    const std::optional<LoadedProfile> prof = load_profile_option(o.profile, ctx);
+    const model::System db_system = l.system;
+    std::vector<std::string> applied;
+    if (prof) {
+        applied = model::calibration::apply_links(prof->profile, l.system, eff);
+        if (applied.empty())
+            throw Error("the profile has no intra_host / inter_host link fits that apply to " + l.system.id +
+                            " (fit hwplan-probe-net output into it)",
+                        "--profile");
     }
+    const auto links_for = [&](const model::System& sys) {
+        model::EpLinks lk = model::ep_links(sys, d, eff);
+        if (o.bandwidth) {
+            const auto bw = hwdb::parse_bandwidth(*o.bandwidth, "--bandwidth");
+            if (!(bw.value() > 0)) throw Error("must be a positive bandwidth", "--bandwidth");
+            lk.rdma = bw * eff.rdma;  // --bandwidth overrides the scale-out line rate per GPU
+        }
+        return lk;
+    };
+    model::EpLinks links = links_for(l.system);
     model::EpAlgorithm alg = model::EpAlgorithm::direct;
     if (o.algorithm == "forwarding")
         alg = model::EpAlgorithm::forwarding;
@@ -241,6 +262,15 @@ void realistic_report(const EpOptions& o, Context& ctx) {
         alg == model::EpAlgorithm::direct ? model::EpAlgorithm::forwarding : model::EpAlgorithm::direct, o.imbalance);
 
     const double comm = x.time().value();
+    double comm_lo = comm, comm_hi = comm;
+    if (prof) {
+        for (const auto side : {model::calibration::Side::lo, model::calibration::Side::hi}) {
+            model::System sys = db_system;
+            (void)model::calibration::apply_links(prof->profile, sys, eff, side);
+            const double c = model::ep_exchange(g, links_for(sys), tokens, dmsg, cmsg, alg, o.imbalance).time().value();
+            (side == model::calibration::Side::lo ? comm_lo : comm_hi) = c;
+        }
+    }
     const double layer = comm * o.micro_batches;
     const double step = layer * l.model.layers;
     Report r;
@@ -268,7 +298,17 @@ void realistic_report(const EpOptions& o, Context& ctx) {
               {"unrestricted_remote_domains_per_token", xf.fanout.remote_domains},
               {"unrestricted_rdma_bytes", xf.dispatch.rdma.value() + xf.combine.rdma.value()},
               {"rdma_gbps", model::to_gbps(links.rdma)},
+              {"rdma_latency_us", model::to_us(links.rdma_latency)},
               {"nvlink_gbps", model::to_gbps(links.nvlink)}};
+    if (prof) {
+        r.json["comm_us_lo"] = comm_lo * 1e6;
+        r.json["comm_us_hi"] = comm_hi * 1e6;
+        r.json["extrapolated"] = false;  // links are measured figures, not scaled curves
+        r.json["profile"] = profile_json(*prof, false, applied);
+        const model::EpLinks db_links = links_for(db_system);
+        r.json["database_rdma_gbps"] = model::to_gbps(db_links.rdma);
+        r.json["database_nvlink_gbps"] = model::to_gbps(db_links.nvlink);
+    }
     const auto mb = [](model::Bytes b) { return fixed(b.value() / 1e6, 3); };
     Table t{"EP all-to-all, realistic: " + l.model.id + " on " + std::to_string(d.nodes) + "x " + l.system.id + ", EP" +
                 std::to_string(d.ep) + " over " + std::to_string(g.domains()) + " scale-up domain(s), " +
@@ -298,6 +338,14 @@ void realistic_report(const EpOptions& o, Context& ctx) {
                            : " (unrestricted routing)") +
                       "; links at " + fixed(model::to_gbps(links.rdma), 1) + " GB/s RDMA, " +
                       fixed(model::to_gbps(links.nvlink), 1) + " GB/s NVLink per GPU (achieved).");
+    if (prof) {
+        std::string which;
+        for (const auto& a : applied) which += (which.empty() ? "" : ", ") + a;
+        t.notes.push_back("comm " + with_interval(comm * 1e6, comm_lo * 1e6, comm_hi * 1e6, 2) +
+                          " us with the links measured in profile " + prof->source + " (" + which +
+                          "; +/- = 10th-90th percentile band of the link fits)");
+    }
+    if (!l.fabric_label.empty()) t.notes.push_back("Scale-out fabric: " + l.fabric_label);
     r.tables.push_back(std::move(t));
     ctx.emit(r);
 }
@@ -328,11 +376,17 @@ void add_ep_command(CLI::App& app, Context& ctx) {
     sub->add_option("--mtp", o->mtp, "MTP draft tokens per step")->check(CLI::NonNegativeNumber);
     sub->add_option("--mtp-acceptance", o->mtp_acceptance, "MTP acceptance rate(s), e.g. 0.85")->delimiter(',');
     sub->add_option("--algorithm", o->algorithm, "Realistic: auto (= direct), forwarding or direct");
+    add_fabric_options(sub, o->fabric);
     sub->add_flag("--no-node-limited-routing", o->no_node_limit, "Realistic: route over all experts");
     sub->add_flag("--shared-via-ep", o->shared_via_ep, "Realistic: shared experts reached through the all-to-all");
     sub->add_option("--expert-imbalance", o->imbalance, "Hot-expert load / mean (>= 1)");
+    add_profile_options(sub, o->profile);
     add_format_option(sub, ctx);
     sub->callback([o, &ctx] {
+        if ((o->paper || o->model.empty()) && (!o->profile.file.empty() || !o->profile.from.empty()))
+            throw Error("paper mode is the paper's formula; a profile applies to the realistic mode "
+                        "(--model M --system S)",
+                        "--profile");
         if (o->paper || o->model.empty())
             paper_report(*o, ctx);
         else

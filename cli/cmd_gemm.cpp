@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/profile_option.hpp"
 #include "hwdb/unit_parse.hpp"
+#include "model/calibration/apply.hpp"
 #include "model/error.hpp"
 #include "model/kernel_costs.hpp"
 
@@ -18,6 +20,7 @@ struct GemmOptions {
     std::string dtype = "bf16";
     int comm_sms = 0;
     std::string groups = "1";
+    ProfileOptions profile;
 };
 
 double dim(const std::string& text, const char* flag) {
@@ -38,6 +41,7 @@ void add_gemm_command(CLI::App& app, Context& ctx) {
     sub->add_option("--dtype", o->dtype, "Weight dtype: bf16 (default), fp8, int8, fp4, int4, fp32");
     sub->add_option("--groups", o->groups, "Grouped GEMM: number of weight matrices (experts); m is the total rows");
     sub->add_option("--comm-sms", o->comm_sms, "SMs reserved for communication")->check(CLI::NonNegativeNumber);
+    add_profile_options(sub, o->profile);
     add_format_option(sub, ctx);
     sub->callback([o, &ctx] {
         const model::Gpu* gpu = nullptr;
@@ -53,7 +57,13 @@ void add_gemm_command(CLI::App& app, Context& ctx) {
             throw Error("must be below the GPU's " + std::to_string(gpu->sms) + " SMs", "--comm-sms");
         const model::GemmShape g{dim(o->m, "--m"), dim(o->n, "--n"), dim(o->k, "--k"), *dtype,
                                  dim(o->groups, "--groups")};
-        const auto k = model::KernelCostModel::for_gpu(*gpu, model::default_efficiencies(), o->comm_sms);
+        const auto prof = load_profile_option(o->profile, ctx);
+        namespace cal = model::calibration;
+        const auto model_for = [&](cal::Side side) {
+            return prof ? cal::calibrated_model(prof->profile, *gpu, model::default_efficiencies(), o->comm_sms, side)
+                        : model::KernelCostModel::for_gpu(*gpu, model::default_efficiencies(), o->comm_sms);
+        };
+        const auto k = model_for(cal::Side::nominal);
         const model::DType math = k.math_dtype(*dtype);
         if (!(k.peak(math).value() > 0) || !(k.memory_bandwidth.value() > 0))
             throw Error(gpu->id + " has no " + std::string(model::to_string(math)) + " peak or memory bandwidth",
@@ -97,6 +107,24 @@ void add_gemm_command(CLI::App& app, Context& ctx) {
         tab.notes.push_back(
             "time = max(flops / (peak x eta_c(M)), bytes / (HBM x eta_m)) + kernel overhead; "
             "spec-sheet efficiencies (docs/equations.md, \"Step time\")");
+        if (prof) {
+            // The interval: every fit at the 10th / 90th percentile of its residuals.
+            const double lo = model_for(cal::Side::lo).gemm(g).total().value();
+            const double hi = model_for(cal::Side::hi).gemm(g).total().value();
+            const bool extra = cal::extrapolated(prof->profile, *gpu);
+            r.json["time_us_lo"] = lo * 1e6;
+            r.json["time_us_hi"] = hi * 1e6;
+            r.json["extrapolated"] = extra;
+            r.json["profile"] = profile_json(*prof, extra);
+            tab.rows.front() = {"time (us)", with_interval(t * 1e6, lo * 1e6, hi * 1e6, 2)};
+            tab.notes.front() =
+                k.gemm_curve(math)
+                    ? "time = fixed + (Tc^p + Tm^p)^(1/p) with the profile's fitted GEMM curve + kernel overhead "
+                      "(docs/equations.md, \"Calibration fits\")"
+                    : "the profile has no GEMM curve for " + std::string(model::to_string(math)) +
+                          " math: spec-sheet roofline with the profile's overheads";
+            tab.notes.push_back(profile_note(*prof, extra, gpu->id));
+        }
         r.tables.push_back(std::move(tab));
         ctx.emit(r);
     });

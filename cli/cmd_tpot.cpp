@@ -7,7 +7,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/layout_options.hpp"
+#include "cli/step_flags.hpp"
+#include "cli/profile_option.hpp"
 #include "hwdb/unit_parse.hpp"
+#include "model/calibration/apply.hpp"
+#include "model/calibration/profiled_step.hpp"
 #include "model/error.hpp"
 #include "model/layout.hpp"
 #include "model/mtp.hpp"
@@ -21,11 +25,7 @@ namespace {
 struct TpotOptions {
     LayoutOptions layout;
     bool paper = false;
-    int mtp = 0;
-    std::vector<double> mtp_acceptance;
-    std::string overlap = "dual";
-    int micro_batches = 2;
-    int comm_sms = 0;
+    StepFlags step;
     double imbalance = 1.0;
     std::string metric = "itl";
     std::string output = "0";
@@ -38,6 +38,7 @@ struct TpotOptions {
     std::string sweep;
     bool offload = false;
     std::string cpu_experts = "int4";
+    ProfileOptions profile;
 };
 
 struct Evaluated {
@@ -45,14 +46,11 @@ struct Evaluated {
     std::optional<model::PrefillStep> prefill;
     std::optional<model::RequestLatency> request;
     model::Seconds tpot = model::seconds(0);  // by the chosen metric
+    // With a calibration profile: the interval from the fits' residual bands.
+    bool profiled = false;
+    double tpot_lo = 0, tpot_hi = 0;  // seconds
+    double ttft_lo = 0, ttft_hi = 0;
 };
-
-model::Overlap overlap_flag(const std::string& v) {
-    if (v == "none") return model::Overlap::none;
-    if (v == "dual" || v == "dual-micro-batch") return model::Overlap::dual_micro_batch;
-    if (v == "ideal" || v == "paper-ideal") return model::Overlap::paper_ideal;
-    throw Error("expected none, dual or ideal, got '" + v + "'", "--overlap");
-}
 
 model::EpAlgorithm algorithm_flag(const std::string& v) {
     if (v == "auto") return model::EpAlgorithm::automatic;
@@ -70,27 +68,12 @@ int whole(const std::string& text, const char* flag) {
 // Applies the tpot-specific flags to a resolved layout; names the flag on error.
 void apply_flags(const TpotOptions& o, ResolvedLayout& l, model::StepOptions& so) {
     model::Deployment& d = l.deployment;
-    d.overlap = overlap_flag(o.overlap);
-    d.micro_batches = o.micro_batches;
-    d.comm_sms = o.comm_sms;
     if (!(o.imbalance >= 1.0) || !std::isfinite(o.imbalance))
         throw Error("must be a finite number >= 1, got " + fmt::format("{}", o.imbalance), "--expert-imbalance");
     d.expert_imbalance = o.imbalance;
     d.node_limited_routing = !o.no_node_limit;
     d.precision.dispatch_logfmt_bits = o.logfmt_bits;
-    d.mtp.depth = o.mtp > 0 ? o.mtp : (o.mtp_acceptance.empty() ? 0 : 1);
-    d.mtp.acceptance = o.mtp_acceptance;
-    if (d.mtp.depth > 0 && d.mtp.acceptance.empty())
-        throw Error("--mtp " + std::to_string(d.mtp.depth) + " needs an acceptance rate", "--mtp-acceptance");
-    for (double a : d.mtp.acceptance)
-        if (!(a >= 0 && a <= 1)) throw Error("acceptance rates must be between 0 and 1", "--mtp-acceptance");
-    if (auto p = model::layout_problem(l.model, l.system, d)) {
-        const std::string& s = *p;
-        const char* flag = s.find("comm_sms") != std::string::npos        ? "--comm-sms"
-                           : s.find("micro_batches") != std::string::npos ? "--micro-batches"
-                                                                          : "--system";
-        throw Error(s, flag);
-    }
+    apply_step_flags(o.step, l.model, l.system, d);
     l.workload.output = whole(o.output, "--output");
     l.workload.prefill_chunk = whole(o.prefill_chunk, "--prefill-chunk");
     if (l.workload.prefill_chunk < 1) throw Error("must be at least 1", "--prefill-chunk");
@@ -109,6 +92,31 @@ Evaluated evaluate(const ResolvedLayout& l, const model::StepOptions& so, model:
     if (metric != model::TpotMetric::itl) {
         e.request = model::request_latency(l.model, l.system, l.deployment, l.workload, so);
         e.tpot = e.request->tpot(metric);
+    }
+    return e;
+}
+
+namespace cal = model::calibration;
+
+Evaluated evaluate(const ResolvedLayout& l, const model::StepOptions& so, model::TpotMetric metric,
+                   const std::optional<LoadedProfile>& p) {
+    if (!p) return evaluate(l, so, metric);
+    if (metric != model::TpotMetric::itl)
+        throw Error("with a calibration profile only the itl metric is supported (the request-latency "
+                    "integration uses the spec-sheet model)",
+                    "--metric");
+    // Shared with the GUI (model/calibration/profiled_step.hpp) so both give the same numbers.
+    cal::ProfiledStep r = cal::profiled_step(p->profile, l.model, l.system, l.deployment, l.workload, so);
+    Evaluated e;
+    e.decode = std::move(r.decode);
+    e.tpot = e.decode.tpot;
+    e.prefill = std::move(r.prefill);
+    e.profiled = true;
+    e.tpot_lo = r.tpot_lo.value();
+    e.tpot_hi = r.tpot_hi.value();
+    if (e.prefill) {
+        e.ttft_lo = r.ttft_lo.value();
+        e.ttft_hi = r.ttft_hi.value();
     }
     return e;
 }
@@ -169,6 +177,18 @@ nlohmann::json result_json(const ResolvedLayout& l, const Evaluated& e, model::T
                         {"input_tokens_per_s_per_gpu", e.prefill->input_tokens_per_s_per_gpu},
                         {"breakdown", breakdown_json(e.prefill->breakdown)}};
     }
+    if (d.fabric)
+        j["fabric"] = {{"label", l.fabric_label},
+                       {"latency_us", model::to_us(d.fabric->latency)},
+                       {"all_to_all_share", d.fabric->bandwidth_share}};
+    if (e.profiled) {
+        j["tpot_ms_lo"] = e.tpot_lo * 1e3;
+        j["tpot_ms_hi"] = e.tpot_hi * 1e3;
+        if (e.prefill) {
+            j["ttft_ms_lo"] = e.ttft_lo * 1e3;
+            j["ttft_ms_hi"] = e.ttft_hi * 1e3;
+        }
+    }
     if (e.request) {
         j["e2e_ms"] = model::to_ms(e.request->e2e);
         j["output"] = l.workload.output;
@@ -176,8 +196,22 @@ nlohmann::json result_json(const ResolvedLayout& l, const Evaluated& e, model::T
     return j;
 }
 
+// The profile's label in the output (JSON `profile`, `extrapolated`; a note).
+void label_profile(const std::optional<LoadedProfile>& p, const ResolvedLayout& l, nlohmann::json& j,
+                   std::vector<std::string>& notes) {
+    if (!p) return;
+    const bool extra = cal::extrapolated(p->profile, l.system.gpu);
+    model::System probe = l.system;
+    const auto links = cal::apply_links(p->profile, probe, model::default_efficiencies());
+    j["extrapolated"] = extra;
+    j["profile"] = profile_json(*p, extra, links);
+    std::string measured;
+    for (const auto& x : links) measured += (measured.empty() ? "; measured links: " : ", ") + x;
+    notes.push_back(profile_note(*p, extra, l.system.gpu.id) + measured);
+}
+
 void single_report(const TpotOptions& o, const ResolvedLayout& l, const Evaluated& e, model::TpotMetric metric,
-                   Context& ctx) {
+                   const std::optional<LoadedProfile>& prof, Context& ctx) {
     Report rep;
     rep.json = result_json(l, e, metric);
     const auto& r = e.decode;
@@ -198,9 +232,12 @@ void single_report(const TpotOptions& o, const ResolvedLayout& l, const Evaluate
     }
     t.rows.push_back({"step", fixed(step * 1e3, 3), "100.0 %"});
     t.notes.push_back(
-        fmt::format("TPOT ({}) {:.3f} ms; {:.2f} tokens/step; {:.1f} tok/s per user; {:.0f} tok/s per GPU; "
+        fmt::format("TPOT ({}) {} ms; {:.2f} tokens/step; {:.1f} tok/s per user; {:.0f} tok/s per GPU; "
                     "{} micro-batch(es)",
-                    model::to_string(metric), model::to_ms(e.tpot), r.tokens_per_step, r.tokens_per_s_per_user,
+                    model::to_string(metric),
+                    e.profiled ? with_interval(model::to_ms(e.tpot), e.tpot_lo * 1e3, e.tpot_hi * 1e3, 3)
+                               : fixed(model::to_ms(e.tpot), 3),
+                    r.tokens_per_step, r.tokens_per_s_per_user,
                     r.tokens_per_s_per_gpu, r.micro_batches));
     if (e.prefill)
         t.notes.push_back(e.prefill->feasible
@@ -208,17 +245,19 @@ void single_report(const TpotOptions& o, const ResolvedLayout& l, const Evaluate
                                             model::to_ms(e.prefill->ttft), l.workload.prompt, e.prefill->chunks)
                               : "TTFT: " + e.prefill->reason);
     if (!r.feasible) t.notes.push_back("INFEASIBLE: " + r.reason);
+    if (!l.fabric_label.empty()) t.notes.push_back("Scale-out fabric: " + l.fabric_label);
     if (r.mode == model::StepMode::paper)
         t.notes.push_back(
             "paper mode: layer = micro-batches x (b_d + b_c) x tokens x experts x hidden / BW, "
             "computation hidden (sec. 2.3.2)");
     (void)o;
+    label_profile(prof, l, rep.json, t.notes);
     rep.tables.push_back(std::move(t));
     ctx.emit(rep);
 }
 
 void sweep_report(const TpotOptions& o, ResolvedLayout l, const model::StepOptions& so, model::TpotMetric metric,
-                  Context& ctx) {
+                  const std::optional<LoadedProfile>& prof, Context& ctx) {
     const auto eq = o.sweep.find('=');
     const std::string key = eq == std::string::npos ? "" : o.sweep.substr(0, eq);
     if (key != "batch" && key != "context")
@@ -247,14 +286,24 @@ void sweep_report(const TpotOptions& o, ResolvedLayout l, const model::StepOptio
             l.workload.batch = v;
         else
             l.workload.context = v;
-        const Evaluated e = evaluate(l, so, metric);
+        const Evaluated e = evaluate(l, so, metric, prof);
         rep.json.push_back(result_json(l, e, metric));
-        t.rows.push_back({std::to_string(v), fixed(model::to_ms(e.tpot), 3), fixed(e.decode.tokens_per_s_per_user, 1),
+        if (prof) {
+            std::vector<std::string> ignored;
+            label_profile(prof, l, rep.json.back(), ignored);
+        }
+        t.rows.push_back({std::to_string(v),
+                          e.profiled ? with_interval(model::to_ms(e.tpot), e.tpot_lo * 1e3, e.tpot_hi * 1e3, 3)
+                                     : fixed(model::to_ms(e.tpot), 3), fixed(e.decode.tokens_per_s_per_user, 1),
                           fixed(e.decode.tokens_per_s_per_gpu, 0),
                           e.prefill ? fixed(model::to_ms(e.prefill->ttft), 2) : "-",
                           e.decode.feasible ? "yes" : "no: " + e.decode.reason});
     }
     t.notes.push_back("TPOT metric: " + std::string(model::to_string(metric)));
+    if (prof) {
+        nlohmann::json ignored;
+        label_profile(prof, l, ignored, t.notes);
+    }
     rep.tables.push_back(std::move(t));
     ctx.emit(rep);
 }
@@ -353,15 +402,7 @@ void add_tpot_command(CLI::App& app, Context& ctx) {
     auto* sub = app.add_subcommand("tpot", "Decode step time (TPOT), throughput, TTFT and breakdown");
     add_layout_options(sub, o->layout);
     sub->add_flag("--paper", o->paper, "The paper's bound (EP communication only, computation hidden)");
-    sub->add_option("--mtp", o->mtp, "MTP draft tokens per step (default 1 when --mtp-acceptance is given)")
-        ->check(CLI::NonNegativeNumber);
-    sub->add_option("--mtp-acceptance", o->mtp_acceptance, "MTP acceptance rate(s), e.g. 0.85 or 0.85,0.7")
-        ->delimiter(',');
-    sub->add_option("--overlap", o->overlap, "none, dual (two micro-batches, default) or ideal");
-    sub->add_option("--micro-batches", o->micro_batches, "Micro-batches for --overlap dual (default 2)")
-        ->check(CLI::PositiveNumber);
-    sub->add_option("--comm-sms", o->comm_sms, "SMs reserved for communication kernels (e.g. 20)")
-        ->check(CLI::NonNegativeNumber);
+    add_step_flags(sub, o->step);
     sub->add_option("--expert-imbalance", o->imbalance, "Hot-expert load / mean load (>= 1, default 1)");
     sub->add_option("--metric", o->metric, "itl (default), e2e-minus-ttft or e2e-per-token");
     sub->add_option("--output", o->output, "Output tokens per request (for the e2e metrics)");
@@ -375,27 +416,31 @@ void add_tpot_command(CLI::App& app, Context& ctx) {
     sub->add_option("--sweep", o->sweep, "batch=1,8,32,... or context=1k,4k,... (prints a table; JSON array)");
     sub->add_flag("--offload", o->offload, "Hybrid CPU/GPU: routed experts on the host CPU (KTransformers-style)");
     sub->add_option("--cpu-experts", o->cpu_experts, "With --offload: expert weight dtype in host DRAM (default int4)");
+    add_profile_options(sub, o->profile);
     add_format_option(sub, ctx);
     sub->callback([o, &ctx] {
         const auto metric = model::tpot_metric_from_string(o->metric);
         if (!metric) throw Error("expected itl, e2e-minus-ttft or e2e-per-token, got '" + o->metric + "'", "--metric");
         if (o->offload) {
+            if (!o->profile.file.empty() || !o->profile.from.empty())
+                throw Error("--offload does not take a calibration profile yet", "--profile");
             offload_report(*o, ctx);
             return;
         }
         ResolvedLayout l = resolve_layout(o->layout, ctx.db());
         model::StepOptions so;
         apply_flags(*o, l, so);
+        const std::optional<LoadedProfile> prof = load_profile_option(o->profile, ctx);
         if (*metric != model::TpotMetric::itl) {
             if (l.workload.output < 1) throw Error("the " + o->metric + " metric needs --output <tokens>", "--output");
             if (l.workload.prompt < 1) throw Error("the " + o->metric + " metric needs --prompt <tokens>", "--prompt");
         }
         if (!o->sweep.empty()) {
-            sweep_report(*o, l, so, *metric, ctx);
+            sweep_report(*o, l, so, *metric, prof, ctx);
             return;
         }
-        const Evaluated e = evaluate(l, so, *metric);
-        single_report(*o, l, e, *metric, ctx);
+        const Evaluated e = evaluate(l, so, *metric, prof);
+        single_report(*o, l, e, *metric, prof, ctx);
     });
 }
 

@@ -22,5 +22,9 @@ void add_tpot_command(CLI::App& app, Context& ctx);    // hwplan tpot
 void add_gemm_command(CLI::App& app, Context& ctx);    // hwplan gemm
 void add_plan_command(CLI::App& app, Context& ctx);     // hwplan plan <scenario.yaml>
 void add_sweep_command(CLI::App& app, Context& ctx);    // hwplan sweep <scenario.yaml> --out f.csv
+void add_serve_command(CLI::App& app, Context& ctx);    // hwplan serve --rate 300/s ...
+void add_validate_command(CLI::App& app, Context& ctx); // hwplan validate (model vs published references)
+void add_train_command(CLI::App& app, Context& ctx);    // hwplan train (GPU-hours, days, cost)
+void add_calibrate_command(CLI::App& app, Context& ctx);  // hwplan calibrate fit|report
 
 }  // namespace hwplan::cli

@@ -22,6 +22,9 @@ public:
     Format format = Format::table;
     std::string hardware_dir;  // --data-dir override
     std::string models_dir;    // --models-dir override
+    // What `hwplan` returns after a command ran to the end: 0, or 1 when a
+    // command's check failed after its report was printed (validate --max-error).
+    int exit_code = 0;
 
     // Prints the report to stdout in the chosen format.
     void emit(const Report& report) const;

@@ -33,6 +33,7 @@ void add_layout_options(CLI::App* sub, LayoutOptions& o, bool with_workload) {
         sub->add_option("--context", o.context, "Tokens in each sequence's KV cache, e.g. 4096 or 32k");
         sub->add_option("--prompt", o.prompt, "Prompt tokens for TTFT, e.g. 2k (0: none)");
     }
+    add_fabric_options(sub, o.fabric);
 }
 
 model::System single_box_system(const model::Gpu& gpu, int gpus) {
@@ -130,6 +131,10 @@ ResolvedLayout resolve_layout(const LayoutOptions& o, const hwdb::Database& db) 
                            : p.find("dp") != std::string::npos ? "--dp"
                            : "--system";
         throw Error(p, flag);
+    }
+    if (auto f = resolve_fabric(o.fabric, r.system, d)) {
+        d.fabric = f->links;
+        r.fabric_label = std::move(f->label);
     }
     return r;
 }

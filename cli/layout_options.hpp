@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/fabric_options.hpp"
 #include "hwdb/database.hpp"
 #include "model/deployment.hpp"
 #include "model/model_arch.hpp"
@@ -27,6 +28,7 @@ struct LayoutOptions {
     int batch = 1;
     std::string context = "4096";
     std::string prompt = "0";
+    FabricOptions fabric;
 };
 
 // `with_workload`: also --batch/--context/--prompt.
@@ -37,6 +39,7 @@ struct ResolvedLayout {
     model::System system;
     model::Deployment deployment;
     model::Workload workload;
+    std::string fabric_label;  // the sized --fabric (empty: none)
 };
 
 // Resolves ids, fills defaults (dp = world / (tp x pp); ep = the largest

@@ -48,6 +48,16 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// What the user typed, safe to quote in a one-line error: control characters
+// (a newline in a quoted YAML value or a CLI argument) become '?', and a
+// runaway value is cut (the message must stay readable).
+std::string shown(std::string_view text) {
+    std::string s(text.substr(0, 80));
+    for (char& c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return text.size() > 80 ? s + "..." : s;
+}
+
 // Splits "3.35 TB/s" into 3.35 and "TB/s"; rejects NaN, inf and negatives.
 std::pair<double, std::string_view> split_number(std::string_view text, const std::string& where,
                                                  std::string_view kind) {
@@ -65,12 +75,12 @@ std::pair<double, std::string_view> split_number(std::string_view text, const st
                          : kind == "power"       ? "'700 W'"
                          : kind == "count"       ? "'2k' or '14.8T'"
                                                  : "a number") +
-                        ", got '" + std::string(text) + "'",
+                        ", got '" + shown(text) + "'",
                     where);
     if (!std::isfinite(value))
-        throw Error(std::string(kind) + " must be a finite number, got '" + std::string(text) + "'", where);
+        throw Error(std::string(kind) + " must be a finite number, got '" + shown(text) + "'", where);
     if (value < 0)
-        throw Error(std::string(kind) + " must not be negative, got '" + std::string(text) + "'", where);
+        throw Error(std::string(kind) + " must not be negative, got '" + shown(text) + "'", where);
     return {value, trim(std::string_view(ptr, static_cast<std::size_t>(last - ptr)))};
 }
 
@@ -78,17 +88,22 @@ template <std::size_t N>
 double parse_with(std::string_view text, const std::string& where, std::string_view kind,
                   const UnitSymbol (&table)[N]) {
     auto [value, unit] = split_number(text, where, kind);
-    for (const auto& u : table)
-        if (u.symbol == unit) return value * u.factor;
+    for (const auto& u : table) {
+        if (u.symbol != unit) continue;
+        // "1e308 TB" overflows to inf once scaled; refuse it like inf itself.
+        const double scaled = value * u.factor;
+        if (!std::isfinite(scaled))
+            throw Error(std::string(kind) + " '" + shown(text) + "' is too large to represent", where);
+        return scaled;
+    }
     std::vector<std::string> names;
     for (const auto& u : table)
         if (!u.symbol.empty()) names.emplace_back(u.symbol);
     std::string message;
     if (unit.empty()) {
-        message = std::string(kind) + " '" + std::string(text) + "' has no unit (expected one of:";
+        message = std::string(kind) + " '" + shown(text) + "' has no unit (expected one of:";
     } else {
-        message = "unknown " + std::string(kind) + " unit '" + std::string(unit) + "' in '" +
-                  std::string(text) + "'" + did_you_mean(unit, names) + " (expected one of:";
+        message = "unknown " + std::string(kind) + " unit '" + shown(unit) + "' in '" + shown(text) + "'" + did_you_mean(unit, names) + " (expected one of:";
     }
     for (const auto& n : names) message += " " + n;
     message += ")";
@@ -128,7 +143,7 @@ double parse_usd(std::string_view text, const std::string& where) {
     try {
         return parse_with(t, where, "count", kCount);
     } catch (const Error&) {
-        throw Error("expected a price like '$30000', '$2.5M' or '30000 USD', got '" + std::string(text) + "'",
+        throw Error("expected a price like '$30000', '$2.5M' or '30000 USD', got '" + shown(text) + "'",
                     where);
     }
 }
@@ -140,7 +155,7 @@ double parse_count(std::string_view text, const std::string& where) {
 double parse_per_second(std::string_view text, const std::string& where) {
     std::string_view t = trim(text);
     if (t.size() < 2 || t.substr(t.size() - 2) != "/s")
-        throw Error("expected a rate like '300/s', got '" + std::string(text) + "'", where);
+        throw Error("expected a rate like '300/s', got '" + shown(text) + "'", where);
     return parse_count(t.substr(0, t.size() - 2), where);
 }
 

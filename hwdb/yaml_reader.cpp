@@ -1,6 +1,10 @@
 #include "hwdb/yaml_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
 #include <cmath>
 
 #include "hwdb/suggest.hpp"
@@ -76,6 +80,132 @@ std::optional<std::pair<std::size_t, std::string>> first_bad_byte(std::string_vi
     return std::nullopt;
 }
 
+// yaml-cpp (0.7) loops, allocating without bound, on a ',' that starts a
+// node outside any [list] or {map} (", a" at the top of a document, after
+// "- a" or "&x "): a 30-byte file takes all memory. Found by fuzz_model_file;
+// caught here, before yaml-cpp sees the text. A ',' continuing a plain scalar
+// on a more indented line ("key: a\n  , b") is valid YAML and passes, and
+// quoted scalars, comments and block scalars (| >) are skipped.
+std::optional<std::size_t> stray_flow_entry(std::string_view text) {
+    int depth = 0;                // [ { nesting
+    std::size_t prev_indent = 0;  // indent of the last line with content at depth 0
+    bool have_prev = false;
+    std::optional<std::size_t> block_indent;  // inside a | or > block scalar
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view line = text.substr(pos, end - pos);
+        std::size_t indent = 0;
+        while (indent < line.size() && (line[indent] == ' ' || line[indent] == '\t')) ++indent;
+        const bool blank = indent == line.size() || line[indent] == '\r';
+        if (block_indent && (blank || indent > *block_indent)) {
+            pos = end + 1;
+            continue;
+        }
+        block_indent.reset();
+        if (blank || line[indent] == '#') {
+            pos = end + 1;
+            continue;
+        }
+        const bool line_start_depth0 = depth == 0;
+        bool only_props = true;  // only anchors, tags, '-' and '---' so far on this line
+        bool in_prop = false;    // inside an anchor or tag token
+        for (std::size_t i = indent; i < line.size(); ++i) {
+            const char c = line[i];
+            const bool token_start = i == indent || line[i - 1] == ' ' || line[i - 1] == '\t' ||
+                                     (depth > 0 && (line[i - 1] == '[' || line[i - 1] == '{' || line[i - 1] == ','));
+            if (c == '#' && token_start && i > indent) break;
+            if ((c == '"' || c == '\'') && token_start) {
+                // Skip the quoted scalar (to the end of the line if unclosed).
+                std::size_t j = i + 1;
+                while (j < line.size()) {
+                    if (c == '"' && line[j] == '\\') j += 2;
+                    else if (c == '\'' && line[j] == '\'' && j + 1 < line.size() && line[j + 1] == '\'') j += 2;
+                    else if (line[j] == c) break;
+                    else ++j;
+                }
+                i = std::min(j, line.size());
+                only_props = false;
+                continue;
+            }
+            if (c == '[' || c == '{') ++depth;
+            else if ((c == ']' || c == '}') && depth > 0) --depth;
+            else if (c == ',' && depth == 0 && (token_start || in_prop) && only_props && line_start_depth0 &&
+                     (!have_prev || indent <= prev_indent))
+                return pos + i;
+            if (c == ' ' || c == '\t') {
+                in_prop = false;
+                continue;
+            }
+            // A tag or anchor ("!t", "&a") ends at a ',' too: "!t,x" hangs like ", x".
+            if (token_start) in_prop = c == '&' || c == '!';
+            if (token_start && !(c == '&' || c == '!' || c == '-')) only_props = false;
+        }
+        if (line_start_depth0) {
+            prev_indent = indent;
+            have_prev = true;
+        }
+        // "key: |", "- >-": the following more-indented lines are text.
+        std::string_view rest = line;
+        if (const auto hash = rest.find(" #"); hash != std::string_view::npos) rest = rest.substr(0, hash);
+        while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\r' || rest.back() == '\t')) rest.remove_suffix(1);
+        while (!rest.empty() && (rest.back() == '-' || rest.back() == '+' || (rest.back() >= '0' && rest.back() <= '9')))
+            rest.remove_suffix(1);
+        if (depth == 0 && !rest.empty() && (rest.back() == '|' || rest.back() == '>') &&
+            (rest.size() == 1 || rest[rest.size() - 2] == ' '))
+            block_indent = indent;
+        pos = end + 1;
+    }
+    return std::nullopt;
+}
+
+// The general guard behind stray_flow_entry(): yaml-cpp's parser emits one
+// event per node, so a file of n bytes has well under 4n + 64 of them; the
+// inputs on which it loops forever (fuzz_hardware, fuzz_model_file and
+// fuzz_scenario found several: tokens it cannot place at the top level)
+// exceed that at once. A counting pre-pass stops them with a location
+// instead of taking all memory.
+struct EventBudget : YAML::EventHandler {
+    std::size_t left;
+    YAML::Mark mark;
+    explicit EventBudget(std::size_t n) : left(n) {}
+    struct Exhausted {};
+    void tick(const YAML::Mark& m) {
+        mark = m;
+        if (left-- == 0) throw Exhausted{};
+    }
+    void OnDocumentStart(const YAML::Mark& m) override { tick(m); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& m, YAML::anchor_t) override { tick(m); }
+    void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { tick(m); }
+    void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { tick(m); }
+    void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        tick(m);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        tick(m);
+    }
+    void OnMapEnd() override {}
+};
+
+// The mark where yaml-cpp started looping, or nullopt. Parse errors are left
+// to the real load, which reports them.
+std::optional<YAML::Mark> runaway_parse(std::string_view text) {
+    std::istringstream in{std::string(text)};
+    EventBudget budget(4 * text.size() + 64);
+    try {
+        YAML::Parser parser(in);
+        while (parser.HandleNextDocument(budget)) {
+        }
+    } catch (const EventBudget::Exhausted&) {
+        return budget.mark;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+}
+
 std::string line_col(const std::string& file, std::string_view text, std::size_t offset) {
     std::size_t line = 1, col = 1;
     for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
@@ -99,6 +229,14 @@ std::string location(const std::string& file, const YAML::Mark& mark) {
 std::optional<YAML::Node> parse_yaml(std::string_view text, const std::string& file, Problems& problems) {
     if (auto bad = first_bad_byte(text)) {
         problems.add(line_col(file, text, bad->first), bad->second);
+        return std::nullopt;
+    }
+    if (auto comma = stray_flow_entry(text)) {
+        problems.add(line_col(file, text, *comma), "malformed YAML: ',' outside a [list] or {map}");
+        return std::nullopt;
+    }
+    if (auto mark = runaway_parse(text)) {
+        problems.add(location(file, *mark), "malformed YAML: a stray ',' or indicator the parser cannot place");
         return std::nullopt;
     }
     std::vector<YAML::Node> docs;

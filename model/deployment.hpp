@@ -11,9 +11,11 @@
 // `batch` in a Workload is the number of concurrent sequences per attention
 // (DP) replica, so a decode step serves batch * dp sequences.
 
+#include <optional>
 #include <vector>
 
 #include "model/dtype.hpp"
+#include "model/units.hpp"
 
 namespace hwplan::model {
 
@@ -43,6 +45,18 @@ struct MultiTokenPrediction {
     friend bool operator==(const MultiTokenPrediction&, const MultiTokenPrediction&) = default;
 };
 
+// The scale-out fabric a deployment runs on, reduced to what the EP and
+// collective terms need (model/topology/fabric_links.hpp derives it from a
+// sized topology). Not given: the NIC's own latency and line rate.
+struct FabricLinks {
+    Seconds latency = seconds(0);  // small-message latency to the farthest peer of the fabric
+    // Per-endpoint all-to-all bandwidth the fabric sustains / NIC line rate
+    // (< 1 for oversubscribed or low-diameter fabrics under uniform traffic).
+    double bandwidth_share = 1;
+    int planes = 0;  // > 0: planes of a multi-plane fabric (overrides System::planes)
+    friend bool operator==(const FabricLinks&, const FabricLinks&) = default;
+};
+
 struct Deployment {
     int nodes = 1;
     int tp = 1;
@@ -57,6 +71,7 @@ struct Deployment {
     double expert_imbalance = 1.0;  // hot-expert load / mean expert load (>= 1)
     int redundant_experts = 0;      // extra expert replicas per EP group (EPLB)
     bool node_limited_routing = true;  // honour the model's groups/topk_groups
+    std::optional<FabricLinks> fabric;  // none: the system's NIC figures
     friend bool operator==(const Deployment&, const Deployment&) = default;
 };
 

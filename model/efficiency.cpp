@@ -26,6 +26,9 @@ void validate(const Efficiencies& e, const std::string& where) {
     fraction(e.pcie, "pcie");
     fraction(e.cpu_memory, "cpu_memory");
     fraction(e.cpu_compute, "cpu_compute");
+    if (!std::isfinite(e.overlap) || e.overlap < 0 || e.overlap > 1)
+        throw Error("must be in [0, 1], got " + std::to_string(e.overlap), where + ".overlap");
+    if (e.prefill_comm_sms < 0) throw Error("must not be negative", where + ".prefill_comm_sms");
     latency(e.kernel_overhead, "kernel_overhead");
     latency(e.nvlink_latency, "nvlink_latency");
     latency(e.rdma_latency, "rdma_latency");

@@ -22,6 +22,9 @@
 //              (0.67 of 989).
 //   [DeepEP]   github.com/deepseek-ai/DeepEP README: normal kernels 153-158
 //              GB/s NVLink, 43-58 GB/s RDMA on H800 + CX7.
+//   [SGLang]   LMSYS blog "Deploying DeepSeek with PD Disaggregation and
+//              Large-scale Expert Parallelism on 96 H100 GPUs" (May 2025),
+//              two-batch-overlap ablation (scenarios/references/sglang.yaml).
 //   [graphs]   NVIDIA technical blog "Getting Started with CUDA Graphs": a
 //              short kernel costs a few us end to end even when launched from
 //              a graph.
@@ -62,6 +65,19 @@ struct Efficiencies {
     // Fixed cost per kernel in a CUDA-graph-replayed step: graph node launch
     // (~0.5 us) plus ramp-up / tail / dependency wait of a short kernel [graphs].
     Seconds kernel_overhead = microseconds(2.0);
+
+    // Two-micro-batch overlap: the share of the ideally hideable time
+    // (serial - mb * max(compute_mb, comm_mb)) that is actually hidden. The
+    // communication kernels occupy SMs while they pack, post and busy-wait
+    // for data, so the other micro-batch never gets the whole GPU [SGLang]:
+    // TBO measured +25.5 % at 256 tokens/GPU on 9x8 H100 EP72, where the
+    // ideal schedule of this model gives +45 % -> 0.55/0.85 ~ 0.65.
+    double overlap = 0.65;
+    // SMs the throughput-mode all-to-all kernels (DeepEP normal kernels, used
+    // for prefill) occupy for their whole duration when the deployment does
+    // not say: the paper's "up to 20 SMs" (of 132 on H800). Decode's
+    // low-latency kernels are hook-based and reserve none.
+    int prefill_comm_sms = 20;
 
     double nvlink = 0.80;  // achieved / nominal per-direction scale-up bandwidth [paper: 160 of 200 GB/s]
     double rdma = 0.80;    // achieved / line-rate scale-out bandwidth for all-to-all [paper: ~40 of 50 GB/s]

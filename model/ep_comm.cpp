@@ -24,9 +24,11 @@ double combine_bytes_per_element(const Precisions& p) { return bytes_per_element
 PaperEp paper_ep(const PaperEpInputs& in) {
     if (!(in.bandwidth.value() > 0) || !std::isfinite(in.bandwidth.value()))
         throw Error("must be a positive bandwidth", "bandwidth");
-    if (!(in.tokens > 0)) throw Error("must be positive", "tokens");
-    if (!(in.hidden > 0)) throw Error("must be positive", "hidden");
-    if (!(in.experts_per_token > 0)) throw Error("must be positive", "experts_per_token");
+    // !(x > 0) also refuses NaN; inf would come out as an infinite step.
+    if (!(in.tokens > 0) || !std::isfinite(in.tokens)) throw Error("must be a positive finite number", "tokens");
+    if (!(in.hidden > 0) || !std::isfinite(in.hidden)) throw Error("must be a positive finite number", "hidden");
+    if (!(in.experts_per_token > 0) || !std::isfinite(in.experts_per_token))
+        throw Error("must be a positive finite number", "experts_per_token");
     if (in.layers < 1) throw Error("must be at least 1", "layers");
     if (in.micro_batches < 1) throw Error("must be at least 1", "micro_batches");
     if (in.dispatch_bytes < 0 || in.combine_bytes < 0) throw Error("must not be negative", "wire bytes");
@@ -37,6 +39,8 @@ PaperEp paper_ep(const PaperEpInputs& in) {
     r.comm = r.dispatch + r.combine;
     r.layer = r.comm * static_cast<double>(in.micro_batches);
     r.step = r.layer * static_cast<double>(in.layers);
+    // Finite inputs can still overflow (1e200 tokens x 1e200 hidden).
+    if (!std::isfinite(r.step.value())) throw Error("traffic too large to represent", "tokens");
     r.tokens_per_step = expected_tokens_per_step(in.mtp);
     r.tokens_per_s = r.tokens_per_step / r.step.value();
     return r;
@@ -172,6 +176,16 @@ EpLinks ep_links(const System& s, const Efficiencies& e) {
     l.nvlink_latency = s.scale_up_latency.value() > 0 ? s.scale_up_latency : e.nvlink_latency;
     l.rdma_latency = s.nic && s.nic->latency.value() > 0 ? s.nic->latency : e.rdma_latency;
     l.planes = std::max(1, s.planes);
+    return l;
+}
+
+EpLinks ep_links(const System& s, const Deployment& d, const Efficiencies& e) {
+    EpLinks l = ep_links(s, e);
+    if (!d.fabric) return l;
+    const FabricLinks& f = *d.fabric;
+    if (f.latency.value() > 0) l.rdma_latency = f.latency;
+    l.rdma = l.rdma * std::clamp(f.bandwidth_share, 0.0, 1.0);
+    if (f.planes > 0) l.planes = f.planes;
     return l;
 }
 

@@ -153,6 +153,9 @@ struct EpLinks {
 // Latencies: the System's (scale_up_latency, nic->latency) when set, else the
 // Efficiencies' paper defaults.
 [[nodiscard]] EpLinks ep_links(const System& s, const Efficiencies& e);
+// ... on the deployment's fabric when it names one: the fabric's latency
+// replaces the NIC's, its all-to-all share scales the scale-out rate.
+[[nodiscard]] EpLinks ep_links(const System& s, const Deployment& d, const Efficiencies& e);
 
 struct EpPass {                 // one dispatch or one combine on the slowest GPU
     Bytes nvlink = bytes(0);    // bytes one GPU sends over NVLink (mean GPU)

@@ -69,6 +69,56 @@ struct GemmShape {
     }
 }
 
+// A GEMM time curve fitted to measurements (model/calibration/fit.hpp;
+// docs/equations.md, "Calibration fits"). With R = rows per weight matrix:
+//   Tc = 2 m n k / (peak · peak_fraction · R/(R+half_m) · n/(n+half_n) · k/(k+half_k) · wave)
+//   Tm = bytes / (HBM · memory_efficiency)
+//   t  = fixed_s + (Tc^p + Tm^p)^(1/p)        (p = blend; 0: max(Tc, Tm))
+// wave: tail-wave loss of tile_m x tile_n output tiles over the SMs once the
+// tiles fill the machine (as GemmEfficiency's, with the fitted tile).
+// Closed form: a few divisions and at most four square roots per GEMM.
+struct GemmCurve {
+    double peak_fraction = 0;      // 0: no curve (the spec-sheet roofline applies)
+    double half_m = 0;             // rows at which the M factor is 1/2
+    double half_n = 0;             // output features at which the N factor is 1/2
+    double half_k = 0;             // inner dimension at which the K factor is 1/2
+    double memory_efficiency = 0;  // achieved / spec-sheet HBM bandwidth when streaming the operands
+    double fixed_s = 0;            // per-GEMM fixed time beyond the step model's kernel_overhead
+    int blend = 0;                 // p: 1, 2, 4, 8 or 16; 0 = max (sharp roofline)
+    int tile_m = 0;                // wave-quantization tile; 0 = no wave term
+    int tile_n = 0;
+    friend bool operator==(const GemmCurve&, const GemmCurve&) = default;
+
+    [[nodiscard]] bool valid() const { return peak_fraction > 0 && memory_efficiency > 0; }
+};
+
+// What a calibration profile adds to the spec-sheet roofline
+// (model/calibration/apply.hpp builds it). All zero: the default model.
+struct CalibratedKernels {
+    GemmCurve gemm_bf16;  // GEMMs whose math runs at the BF16 rate (BF16/FP16/FP32, W4A16)
+    GemmCurve gemm_fp8;   // ... at the FP8 rate (FP8, INT8, FP4 on GPUs without FP4)
+    // Attention core: fixed time per call and the roofline blend (p as above);
+    // the efficiencies are Efficiencies::attention_compute / attention_memory.
+    bool attention = false;
+    double attention_fixed_s = 0;
+    int attention_blend = 0;
+    double elementwise_fixed_s = 0;  // per element-wise kernel, beyond kernel_overhead
+    friend bool operator==(const CalibratedKernels&, const CalibratedKernels&) = default;
+};
+
+// (a^p + b^p)^(1/p) for p in {1, 2, 4, 8, 16}; max(a, b) for p = 0. Exact
+// powers of two keep it to squarings and square roots (no pow()).
+[[nodiscard]] inline double roofline_blend(double a, double b, int p) {
+    const double hi = a > b ? a : b;
+    const double lo = a > b ? b : a;
+    if (p <= 0 || !(hi > 0)) return hi;
+    double s = lo / hi;
+    for (int q = 1; q < p; q *= 2) s *= s;
+    double g = 1 + s;
+    for (int q = 1; q < p; q *= 2) g = std::sqrt(g);
+    return hi * g;
+}
+
 struct KernelCostModel {
     // Dense peaks after the SMs reserved for communication are taken away.
     FlopsPerSecond fp32_peak = flops_per_second(0);
@@ -80,6 +130,7 @@ struct KernelCostModel {
     Efficiencies eff;
     double compute_share = 1;  // (SMs - comm SMs) / SMs, already applied to the peaks
     int sms = 0;               // SMs left for computation (0: unknown, no wave quantization)
+    CalibratedKernels calibrated;  // fitted curves of a profile (none by default)
     friend bool operator==(const KernelCostModel&, const KernelCostModel&) = default;
 
     // Spec-sheet model of `gpu` with efficiencies `e`; `comm_sms` SMs are
@@ -111,8 +162,18 @@ struct KernelCostModel {
         double act_bytes = 2;     // per input activation element
         double inv_peak = 0;      // 1 / (peak(math) * peak_fraction); 0 when the GPU has no such peak
         double inv_hbm = 0;       // 1 / (HBM * eta_hbm)
+        // A calibrated curve for this math rate (CalibratedKernels), copied
+        // here so the per-GEMM evaluation touches one struct.
+        bool fitted = false;
+        double peak_fraction = 0;
+        double half_m = 0, half_n = 0, half_k = 0;
+        double fixed_s = 0;
+        int blend = 0;
+        int tile_m = 0, tile_n = 0;
         friend bool operator==(const GemmFormat&, const GemmFormat&) = default;
     };
+    // The calibrated curve used for `math`, or nullptr (spec-sheet roofline).
+    [[nodiscard]] const GemmCurve* gemm_curve(DType math) const;
     [[nodiscard]] GemmFormat gemm_format(DType weights) const;
     [[nodiscard]] double gemm_seconds(const GemmFormat& f, double m, double n, double k, double groups = 1) const;
     // Compute and memory seconds of a GEMM and the eta_c applied (both terms
@@ -208,11 +269,33 @@ inline KernelCostModel::GemmFormat KernelCostModel::gemm_format(DType weights) c
     // Activations enter in the math format (quantised on the fly for W8A8),
     // leave in BF16.
     f.act_bytes = f.math == DType::fp32 ? 4.0 : (bytes_per_element(f.math) < 2.0 ? bytes_per_element(f.math) : 2.0);
+    if (const GemmCurve* c = gemm_curve(f.math)) {
+        f.fitted = true;
+        f.peak_fraction = c->peak_fraction;
+        f.half_m = c->half_m;
+        f.half_n = c->half_n;
+        f.half_k = c->half_k;
+        f.fixed_s = c->fixed_s;
+        f.blend = c->blend;
+        f.tile_m = c->tile_m;
+        f.tile_n = c->tile_n;
+        const double p = peak(f.math).value() * c->peak_fraction;
+        f.inv_peak = p > 0 ? 1.0 / p : 0.0;
+        const double bw = memory_bandwidth.value() * c->memory_efficiency;
+        f.inv_hbm = bw > 0 ? 1.0 / bw : 0.0;
+        return f;
+    }
     const double p = peak(f.math).value() * eff.gemm.peak_fraction;
     f.inv_peak = p > 0 ? 1.0 / p : 0.0;
     const double bw = memory_bandwidth.value() * eff.hbm;
     f.inv_hbm = bw > 0 ? 1.0 / bw : 0.0;
     return f;
+}
+
+inline const GemmCurve* KernelCostModel::gemm_curve(DType math) const {
+    const bool fp8_rate = math == DType::fp8 || math == DType::int8 || math == DType::fp4 || math == DType::int4;
+    const GemmCurve& c = fp8_rate ? calibrated.gemm_fp8 : calibrated.gemm_bf16;
+    return c.valid() ? &c : nullptr;
 }
 
 inline KernelCostModel::GemmTerms KernelCostModel::gemm_terms(const GemmFormat& f, double m, double n, double k,
@@ -221,17 +304,29 @@ inline KernelCostModel::GemmTerms KernelCostModel::gemm_terms(const GemmFormat& 
     t.bytes = groups * k * n * f.weight_bytes + m * k * f.act_bytes + m * n * 2.0;
     t.flops = 2.0 * m * n * k;
     const double rows = groups == 1 ? m : m / groups;
+    // ceil() of positive values below 2^63 without a libm call.
+    const auto up = [](double x) {
+        const auto i = static_cast<long long>(x);
+        return static_cast<double>(i + (static_cast<double>(i) < x ? 1 : 0));
+    };
+    if (f.fitted) {
+        // Calibrated curve (GemmCurve): M, N and K factors and the fitted tile.
+        double inv_eta = (rows + f.half_m) / rows * ((n + f.half_n) / n) * ((k + f.half_k) / k);
+        if (f.tile_m > 0 && sms > 0 && rows >= f.tile_m) {
+            const double tiles = up(rows / f.tile_m) * up(n / f.tile_n) * up(groups);
+            if (tiles > sms) inv_eta *= up(tiles / sms) * sms / tiles;
+        }
+        t.eta_c = f.peak_fraction / inv_eta;
+        t.compute = t.flops * inv_eta * f.inv_peak;
+        t.memory = t.bytes * f.inv_hbm;
+        return t;
+    }
     // 1 / eta_c, with eta_c = peak_fraction * rows / (rows + half_m) * wave
     // (peak_fraction is folded into inv_peak).
     double inv_eta = (rows + eff.gemm.half_m) / rows;
     if (eff.gemm.wave_quantization && sms > 0 && rows >= 128) {
         // Tail-wave loss once the tiles fill the machine at least once; with
         // fewer tiles than SMs libraries split K (or pick smaller tiles).
-        // ceil() of positive values below 2^63 without a libm call.
-        const auto up = [](double x) {
-            const auto i = static_cast<long long>(x);
-            return static_cast<double>(i + (static_cast<double>(i) < x ? 1 : 0));
-        };
         const double tiles = up(rows / 128.0) * up(n / 128.0) * up(groups);
         if (tiles > sms) inv_eta *= up(tiles / sms) * sms / tiles;
     }
@@ -244,12 +339,14 @@ inline KernelCostModel::GemmTerms KernelCostModel::gemm_terms(const GemmFormat& 
 inline double KernelCostModel::gemm_seconds(const GemmFormat& f, double m, double n, double k, double groups) const {
     if (m <= 0 || n <= 0 || k <= 0 || groups <= 0) return 0;
     const GemmTerms t = gemm_terms(f, m, n, k, groups);
+    if (f.fitted) return f.fixed_s + roofline_blend(t.compute, t.memory, f.blend);
     return t.compute > t.memory ? t.compute : t.memory;
 }
 
 inline KernelCost KernelCostModel::gemm(const GemmShape& g) const {
     if (g.m <= 0 || g.n <= 0 || g.k <= 0 || g.groups <= 0) return {};
-    const GemmTerms t = gemm_terms(gemm_format(g.weights), g.m, g.n, g.k, g.groups);
+    const GemmFormat f = gemm_format(g.weights);
+    const GemmTerms t = gemm_terms(f, g.m, g.n, g.k, g.groups);
     KernelCost c;
     c.flops = model::flops(t.flops);
     c.bytes = model::bytes(t.bytes);
@@ -262,17 +359,29 @@ inline KernelCost KernelCostModel::gemm(const GemmShape& g) const {
     } else {
         c.time = seconds(t.memory);
         c.bound = Bound::memory;
-        c.efficiency = eff.hbm;
+        c.efficiency = f.fitted ? gemm_curve(f.math)->memory_efficiency : eff.hbm;
     }
+    if (f.fitted) c.time = seconds(f.fixed_s + roofline_blend(t.compute, t.memory, f.blend));
     return c;
 }
 
 inline KernelCost KernelCostModel::attention(Flops work, Bytes traffic, int kernels) const {
-    return roofline(work, traffic, DType::bf16, eff.attention_compute, eff.attention_memory, kernels);
+    KernelCost c = roofline(work, traffic, DType::bf16, eff.attention_compute, eff.attention_memory, kernels);
+    if (calibrated.attention && (work.value() > 0 || traffic.value() > 0)) {
+        // Calibrated: a blended roofline plus the fitted fixed time per call.
+        const double p = bf16_peak.value() * eff.attention_compute;
+        const double bw = memory_bandwidth.value() * eff.attention_memory;
+        const double tc = p > 0 ? work.value() / p : 0.0;
+        const double tm = bw > 0 ? traffic.value() / bw : 0.0;
+        c.time = seconds(calibrated.attention_fixed_s + roofline_blend(tc, tm, calibrated.attention_blend));
+    }
+    return c;
 }
 
 inline KernelCost KernelCostModel::elementwise(Bytes traffic, int kernels) const {
-    return roofline(model::flops(0), traffic, DType::bf16, 1.0, eff.elementwise, kernels);
+    KernelCost c = roofline(model::flops(0), traffic, DType::bf16, 1.0, eff.elementwise, kernels);
+    if (calibrated.elementwise_fixed_s > 0) c.time += seconds(calibrated.elementwise_fixed_s * kernels);
+    return c;
 }
 
 }  // namespace hwplan::model

@@ -73,7 +73,7 @@ StepContext make_context(const ModelArch& m, const System& s, const Deployment& 
         const double p = std::min(1.0, c.pairs_per_token / physical * std::max(1.0, d.expert_imbalance));
         c.log_miss_expert = p < 1.0 ? std::log1p(-p) : -INFINITY;
     }
-    c.links = ep_links(s, k.eff);
+    c.links = ep_links(s, d, k.eff);
     c.dispatch_message = bytes(m.hidden * dispatch_bytes_per_element(d.precision, true));
     c.combine_message = bytes(m.hidden * combine_bytes_per_element(d.precision));
     c.linear_format = k.gemm_format(c.weights);
@@ -353,7 +353,10 @@ MoeLayer moe_layer(const StepContext& c, const AttentionInput& in, EpAlgorithm a
     // Steady state across layers: each micro-batch's computation runs while
     // the other's dispatch/combine is in flight (DeepSeek's two-micro-batch
     // decode schedule): layer = mb · max(compute_mb, comm_mb).
-    const double overlapped = mb * std::max(split.cost.compute, split.cost.comm);
+    const double ideal = mb * std::max(split.cost.compute, split.cost.comm);
+    const double split_serial = mb * (split.cost.compute + split.cost.comm);
+    // Only part of the ideally hideable time is hidden (Efficiencies::overlap).
+    const double overlapped = split_serial - c.k->eff.overlap * (split_serial - ideal);
     if (overlapped >= serial) return r;
     split.cost.parts *= mb;
     split.cost.compute *= mb;

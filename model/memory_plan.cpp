@@ -88,26 +88,31 @@ MemoryPlan plan_memory(const ModelArch& m, const System& s, const Deployment& d,
     if (const auto* e = std::get_if<Moe>(&m.ffn))
         widest = std::max({widest, 2.0 * e->dense_intermediate / d.tp,
                            2.0 * e->expert_intermediate * e->top_k / l.expert_tp});
-    const double logits = tokens * m.vocab / d.tp * 4.0;
-    plan.activations = bytes(2 * tokens * widest * act_b + logits);
+    const double act_per_token = 2 * widest * act_b + m.vocab / d.tp * 4.0;
+    plan.activations = bytes(tokens * act_per_token);
 
     // EP buffers, after DeepEP's low-latency mode (get_low_latency_rdma_size_hint):
     // each GPU can receive up to `tokens` tokens from every rank for each of
     // its local experts -- i.e. routed_experts x tokens messages -- for dispatch
     // (FP8 + scales) and combine (BF16), double-buffered.
+    double comm_per_seq = 0;
     if (const auto* e = std::get_if<Moe>(&m.ffn); e && d.ep > 1) {
         const double dispatch_msg = m.hidden * bytes_per_element(d.precision.dispatch) + m.hidden / 128.0 * 4 + 16;
         const double combine_msg = m.hidden * bytes_per_element(d.precision.combine);
-        const double per_rank_tokens = batch * (1 + d.mtp.depth);
-        plan.comm_buffers = bytes(2.0 * e->routed_experts * per_rank_tokens * (dispatch_msg + combine_msg));
+        comm_per_seq = 2.0 * e->routed_experts * (1 + d.mtp.depth) * (dispatch_msg + combine_msg);
+        plan.comm_buffers = bytes(batch * comm_per_seq);
     }
     plan.runtime_reserve = runtime_reserve_per_gpu();
     plan.total = plan.weights + plan.kv_cache + plan.activations + plan.comm_buffers + plan.runtime_reserve;
     plan.fits = plan.total <= plan.capacity;
 
-    // Largest batch whose KV (and batch-proportional buffers) still fit.
-    const Bytes fixed_part = plan.weights + plan.runtime_reserve;
-    const double per_seq = kv_per_seq + (batch > 0 ? (plan.activations + plan.comm_buffers).value() / batch : 0.0);
+    // Largest batch whose KV and batch-proportional buffers still fit. A
+    // prefill chunk's activations are one block, not per sequence (counting
+    // the block beside the decode step's activations is conservative by at
+    // most that block).
+    const double prefill_block = w.prompt > 0 ? std::min<double>(w.prompt, w.prefill_chunk) * act_per_token : 0.0;
+    const Bytes fixed_part = plan.weights + plan.runtime_reserve + bytes(prefill_block);
+    const double per_seq = kv_per_seq + (1 + d.mtp.depth) * act_per_token + comm_per_seq;
     const double room = (plan.capacity - fixed_part).value();
     plan.max_batch = room > 0 && per_seq > 0 ? static_cast<int>(std::min(1e9, std::floor(room / per_seq))) : 0;
     if (!plan.fits) {

@@ -58,7 +58,9 @@ ChunkCost chunk_cost(const detail::StepContext& c, double tokens, double prefix,
 }  // namespace
 
 PrefillStep prefill(const ModelArch& m, const System& s, const Deployment& d, const Workload& w, const StepOptions& o) {
-    return prefill(m, s, d, w, o, KernelCostModel::for_gpu(s.gpu, o.efficiencies, d.comm_sms));
+    // The throughput-mode all-to-all holds its SMs for the whole prefill.
+    const int comm_sms = d.comm_sms > 0 ? d.comm_sms : (d.ep > 1 ? o.efficiencies.prefill_comm_sms : 0);
+    return prefill(m, s, d, w, o, KernelCostModel::for_gpu(s.gpu, o.efficiencies, comm_sms));
 }
 
 PrefillStep prefill(const ModelArch& m, const System& s, const Deployment& d, const Workload& w, const StepOptions& o,

@@ -19,6 +19,7 @@ hwplan_test_packages=(
   "catch2:unit tests"
   "qt6-base-dev:desktop app (gui/)"
   "qt6-charts-dev:desktop app charts"
+  "libqt6opengl6-dev:CMake config that Qt6Charts needs (gui/)"
   "qt6-svg-dev:SVG chart export"
   "libopenmpi-dev:network probe (calibrate/net)"
   "openmpi-bin:mpirun for the network probe tests"

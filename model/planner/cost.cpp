@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "model/topology/fabric_links.hpp"
+#include "model/topology/latency_model.hpp"
 #include "model/topology/topology_spec.hpp"
 
 namespace hwplan::model::planner {
@@ -35,6 +37,11 @@ DeploymentCost deployment_cost(const SystemCandidate& c, const CostModel& cost, 
             r.switches = f.size.switches;
             r.fabric_cost_usd = f.cost_usd;
             if (s.fabric_switch) switch_watts = s.fabric_switch->power_watts;
+            if (s.nic->bandwidth.value() > 0) {
+                // The paper's latency fit for the NIC's link layer (Ethernet NICs run RoCE).
+                const LinkKind link = s.nic->kind == LinkKind::infiniband ? LinkKind::infiniband : LinkKind::roce;
+                r.links = topology::fabric_links(f, topology::paper_latency_params(link), s.nic->bandwidth);
+            }
         }
     }
     const double it_watts = r.gpus * s.gpu.tdp_watts + nodes * s.node_overhead_watts +

@@ -4,9 +4,11 @@
 // wall and dollars per hour. See docs/equations.md, "Capacity planning".
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/deployment.hpp"
 #include "model/planner/scenario.hpp"
 #include "model/topology/cost_model.hpp"
 
@@ -22,6 +24,9 @@ struct DeploymentCost {
     double fabric_cost_usd = 0;
     double power_kw = 0;           // at the wall: (GPU TDP + node overhead + switches) x PUE
     double cost_per_hour_usd = 0;  // see CostBasis
+    // What the sized fabric gives the EP model (hops to the farthest NIC
+    // port, all-to-all share); none without a fabric.
+    std::optional<FabricLinks> links;
     friend bool operator==(const DeploymentCost&, const DeploymentCost&) = default;
 };
 

@@ -198,8 +198,9 @@ std::vector<Shape> shapes(const Setup& su, const System& s, int nodes) {
     return out;
 }
 
+// `fabric`: the scale-out fabric a multi-node unit's EP group runs on.
 Deployment make_deployment(const Setup& su, int nodes, const Shape& sh, DType w, DType kv, Overlap ov,
-                           const MtpOption* mtp) {
+                           const MtpOption* mtp, const std::optional<FabricLinks>& fabric) {
     Deployment d;
     d.nodes = nodes;
     d.tp = sh.tp;
@@ -213,6 +214,7 @@ Deployment make_deployment(const Setup& su, int nodes, const Shape& sh, DType w,
     d.micro_batches = ov == Overlap::dual_micro_batch ? 2 : 1;
     d.comm_sms = su.sc->search.comm_sms;
     d.expert_imbalance = su.sc->search.expert_imbalance;
+    if (nodes > 1) d.fabric = fabric;
     if (mtp && mtp->depth > 0) {
         d.mtp.depth = mtp->depth;
         d.mtp.acceptance = mtp->acceptance;
@@ -448,8 +450,10 @@ PrefillResult run_prefill_item(const Setup& su, const Group& g, const PrefillIte
     const SystemCandidate& cand = su.sc->systems[static_cast<std::size_t>(g.system)];
     const System& s = cand.system;
     if (static_cast<long long>(it.nodes) * s.gpus_per_node > su.max_gpus) return out;
+    const CostTable& table = su.costs[static_cast<std::size_t>(g.system)];
+    const std::optional<FabricLinks>& unit_fabric = table.at(std::min(it.nodes, table.max_nodes()), true).links;
     for (const Shape& sh : shapes(su, s, it.nodes)) {
-        const Deployment d = make_deployment(su, it.nodes, sh, g.weights, g.kv, it.overlap, nullptr);
+        const Deployment d = make_deployment(su, it.nodes, sh, g.weights, g.kv, it.overlap, nullptr, unit_fabric);
         ++out.n.layouts;
         if (auto problem = layout_problem(su.sc->model, s, d)) {
             if (out.diag.layout_reason.empty()) out.diag.layout_reason = *problem;
@@ -599,12 +603,13 @@ ItemResult DecodeRunner::run(const DecodeItem& it) const {
     const CostTable& table = su.costs[static_cast<std::size_t>(g.system)];
     const long long unit_gpus = static_cast<long long>(it.nodes) * s.gpus_per_node;
     if (unit_gpus > su.max_gpus) return out;
+    const std::optional<FabricLinks>& unit_fabric = table.at(std::min(it.nodes, table.max_nodes()), true).links;
     const std::vector<PrefillCand>& pre = prefill_[static_cast<std::size_t>(it.group)];
     const double tokens_per_request = su.input_mean + su.output_mean;
     std::vector<Plan> sla_plans;
 
     for (const Shape& sh : shapes(su, s, it.nodes)) {
-        const Deployment d = make_deployment(su, it.nodes, sh, g.weights, g.kv, it.overlap, &mtp);
+        const Deployment d = make_deployment(su, it.nodes, sh, g.weights, g.kv, it.overlap, &mtp, unit_fabric);
         ++out.n.layouts;
         if (auto problem = layout_problem(m, s, d)) {
             if (out.diag.layout_reason.empty()) out.diag.layout_reason = *problem;

@@ -11,6 +11,9 @@
 
 #include "hwdb/database.hpp"
 #include "hwdb/hardware_files.hpp"
+#include "hwdb/atomic_file.hpp"
+#include "hwdb/model_file.hpp"
+#include "hwdb/unit_parse.hpp"
 #include "model/error.hpp"
 #include "temp_dir.hpp"
 
@@ -189,6 +192,17 @@ TEST_CASE("binary, non-UTF-8, deeply nested and oversized files are refused clea
         {"alias-key.yaml", "id: alias-key\nx: &k name\n*k : y\n", "alias-key.yaml"},
         {"merge-key.yaml", "base: &b {sms: 1}\n<<: *b\n", "unknown key '<<'"},
         {"tabs.yaml", "id: tabs\n\tname: x\n", "tabs.yaml:"},
+        // yaml-cpp allocates without bound on a ',' starting a node outside
+        // [ ] / { } (fuzz_model_file and fuzz_scenario timeouts, committed in
+        // tests/fuzz/corpus/): refused before yaml-cpp sees it.
+        {"stray-comma.yaml", "# comment\n, v_dead_dim: 128}\nffn: {kind: moe}\n",
+         "stray-comma.yaml:2:1: malformed YAML: ',' outside a [list] or {map}"},
+        {"stray-comma-doc.yaml", "id: x\n---\n, b\n", "stray-comma-doc.yaml:3:1: malformed YAML: ','"},
+        {"stray-comma-seq.yaml", "- a\n, b\n", "stray-comma-seq.yaml:2:1: malformed YAML: ','"},
+        {"stray-comma-anchor.yaml", "&a , b\n", "stray-comma-anchor.yaml:1:4: malformed YAML: ','"},
+        // ... and on one right after a tag or anchor (fuzz_hardware timeout).
+        {"tag-comma.yaml", "# nt\n\n!t;oi/n,!t\n\n!t\n\n", "tag-comma.yaml:3:8: malformed YAML: ','"},
+        {"anchor-comma.yaml", "&a,b\n", "anchor-comma.yaml:1:3: malformed YAML: ','"},
         {"deep.json", "{\"a\": " + std::string(100000, '['), "invalid JSON"},
         {"huge-number.json", R"({"model_type": "llama", "num_hidden_layers": 1e400})",
          "huge-number.json: invalid JSON: number overflow parsing '1e400'"},
@@ -276,4 +290,88 @@ TEST_CASE("database: one id in two files, and an IB NIC on an Ethernet switch", 
         CHECK_THAT(load_error(db.paths), Contains("renamed.yaml:1:5: id: 'something-else' does not match the file "
                                                   "name 'renamed.yaml'"));
     }
+}
+
+TEST_CASE("unit strings: typos, signs, NaN, overflow and control characters give one clear line", "[hwdb]") {
+    struct Case {
+        const char* parser;
+        std::string text;
+        std::string expected;
+    };
+    const auto c = GENERATE(values<Case>({
+        {"bandwidth", "400 Gbs", "--x: unknown bandwidth unit 'Gbs' in '400 Gbs' (did you mean 'Gbps'?)"},
+        {"bandwidth", "3.35 TBs", "(did you mean 'TB/s'?)"},
+        {"bytes", "80 GIB", "unknown size unit 'GIB'"},
+        {"bytes", "80", "size '80' has no unit"},
+        {"bytes", "-1 GB", "size must not be negative, got '-1 GB'"},
+        {"duration", "nan ms", "duration must be a finite number"},
+        {"duration", "inf s", "duration must be a finite number"},
+        {"duration", "1e400 s", "expected a duration like '2.8 us'"},
+        // A finite number times its unit used to overflow to inf and pass (the
+        // fuzz_unit_parse invariant: a parsed value is finite and >= 0).
+        {"bandwidth", "1e308 TB/s", "bandwidth '1e308 TB/s' is too large to represent"},
+        {"count", "1e308T", "count '1e308T' is too large to represent"},
+        {"compute", "1.7e308 PFLOPS", "is too large to represent"},
+        {"usd", "$1e308M", "expected a price like"},
+        {"per_second", "300/min", "expected a rate like '300/s', got '300/min'"},
+        {"per_second", "1e308T/s", "too large"},
+        // A newline or escape inside a quoted value or a CLI argument must not
+        // break the one-line message, and a runaway value is cut.
+        {"bandwidth", "400\nGbps", "unknown bandwidth unit '?Gbps' in '400?Gbps'"},
+        {"bytes", "1 \x1b[31mGB", "'1 ?[31mGB'"},
+        {"bytes", "1 " + std::string(5000, 'G'), "..."},
+    }));
+    const std::string& text = c.text;
+    CAPTURE(c.parser, c.text);
+    std::string error;
+    try {
+        const std::string p = c.parser;
+        if (p == "bandwidth") (void)parse_bandwidth(text, "--x");
+        else if (p == "bytes") (void)parse_bytes(text, "--x");
+        else if (p == "duration") (void)parse_duration(text, "--x");
+        else if (p == "compute") (void)parse_compute_rate(text, "--x");
+        else if (p == "count") (void)parse_count(text, "--x");
+        else if (p == "usd") (void)parse_usd(text, "--x");
+        else (void)parse_per_second(text, "--x");
+    } catch (const Error& e) {
+        error = e.what();
+    }
+    CAPTURE(error);
+    REQUIRE_FALSE(error.empty());
+    CHECK(error.find('\n') == std::string::npos);
+    CHECK(error.size() < 600);
+    CHECK_THAT(error, Contains(c.expected));
+}
+
+TEST_CASE("fuzz regressions: yaml-cpp inputs that never terminate are refused", "[hwdb]") {
+    const fs::path corpus = kSource / "tests" / "fuzz" / "corpus";
+    for (const char* f : {"scenario/yaml-cpp-quoted-comma", "hardware/yaml-cpp-quote-comma",
+                          "model_file/yaml-cpp-tag-quote"}) {
+        CAPTURE(f);
+        Problems problems;
+        CHECK_FALSE(parse_gpu(read_file(corpus / f), "x.yaml", "x", problems).has_value());
+        REQUIRE_FALSE(problems.empty());
+        const std::string error = problems.to_error().what();
+        CHECK_THAT(error, Contains("x.yaml:") && Contains("malformed YAML"));
+    }
+    Problems problems;
+    (void)parse_gpu("\"x\"\n, a\n", "q.yaml", "q", problems);
+    CHECK_THAT(std::string(problems.to_error().what()), Contains("q.yaml:2:1: malformed YAML"));
+}
+
+TEST_CASE("fuzz regressions: committed crash/hang inputs are refused quickly", "[hwdb]") {
+    const fs::path corpus = kSource / "tests" / "fuzz" / "corpus";
+    for (const char* f : {"model_file/yaml-cpp-stray-comma", "scenario/yaml-cpp-stray-comma",
+                          "hardware/yaml-cpp-tag-comma"}) {
+        CAPTURE(f);
+        const std::string text = read_file(corpus / f);
+        Problems problems;
+        CHECK_FALSE(parse_model_yaml(text, "x.yaml", "x", IdRule::default_to_stem, problems).has_value());
+        REQUIRE_FALSE(problems.empty());
+        CHECK_THAT(std::string(problems.to_error().what()), Contains("malformed YAML: ',' outside a [list] or {map}"));
+    }
+    // A ',' continuing a plain scalar on a more indented line is valid YAML.
+    Problems problems;
+    (void)parse_gpu("id: x\nname: a\n  , b\n", "x.yaml", "x", problems);
+    CHECK_THAT(std::string(problems.to_error().what()), !Contains("outside a [list]"));
 }

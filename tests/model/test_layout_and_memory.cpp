@@ -103,3 +103,26 @@ TEST_CASE("GQA KV is split across TP ranks up to the KV head count", "[model]") 
     const auto tp4 = model::plan_memory(m, h800_node(), d, w);
     CHECK(tp4.kv_cache.value() == Approx(2 * tp8.kv_cache.value()));
 }
+
+TEST_CASE("A prompt's prefill chunk is one block of activations, not one per sequence", "[model]") {
+    // Llama-3.1-8B, FP8 weights and KV, one H100: a 128-token prompt must not
+    // shrink the resident batch by 128x its per-token activations per sequence.
+    const model::ModelArch m = test::llama31_8b();
+    model::System s = h800_node();
+    s.gpus_per_node = 1;
+    s.scale_up_domain = 1;
+    model::Deployment d;
+    d.precision.weights = model::DType::fp8;
+    d.precision.kv_cache = model::DType::fp8;
+    model::Workload w;
+    w.batch = 1;
+    w.context = 192;
+    const auto decode_only = model::plan_memory(m, s, d, w);
+    w.prompt = 128;
+    const auto with_prompt = model::plan_memory(m, s, d, w);
+    REQUIRE(decode_only.max_batch > 1000);
+    CHECK(with_prompt.max_batch <= decode_only.max_batch);
+    CHECK(with_prompt.max_batch > 0.99 * decode_only.max_batch);
+    // The batch actually asked for still pays the chunk's activations in full.
+    CHECK(with_prompt.activations > decode_only.activations);
+}

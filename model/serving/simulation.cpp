@@ -1,0 +1,213 @@
+#include "model/serving/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <queue>
+#include <utility>
+
+#include "model/error.hpp"
+#include "model/planner/distribution.hpp"
+
+namespace hwplan::model::serving {
+
+namespace {
+
+// splitmix64: a portable, seedable generator (std distributions are not
+// specified bit-for-bit across standard libraries).
+struct Rng {
+    std::uint64_t s;
+    std::uint64_t next() {
+        std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+    double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }  // (0, 1)
+    std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+};
+
+struct Outcome {
+    double first_token = 0;  // absolute time
+    double finish = 0;
+};
+
+struct Stats {
+    double batch_time = 0;  // integral of the decode batch over time
+    double busy = 0;        // time spent stepping
+    double span = 0;        // first arrival to last finish
+};
+
+struct Prompt {
+    std::size_t id;
+    double remaining;  // tokens still to compute
+    double per_token;  // seconds per computed token
+};
+
+// One engine. `decode`: run decode steps; `prefill`: take prompt tokens.
+// Aggregated: both, KV slots counted over prefilling + decoding. Prefill
+// only: no slots. Decode only: `ready` times are arrivals into decode.
+void run_engine(const StepTimes& st, const std::vector<Request>& rq, const std::vector<std::size_t>& ids,
+                const std::vector<double>& ready, bool prefill, bool decode, std::vector<Outcome>& out,
+                Stats& stats) {
+    if (ids.empty()) return;
+    std::vector<std::size_t> order = ids;  // by ready time (stable: FCFS ties by id)
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ready[a] < ready[b]; });
+    using Entry = std::pair<long long, std::size_t>;  // (finishing step, id)
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> decoding;
+    std::deque<std::size_t> waiting;
+    std::deque<Prompt> prompts;
+    std::size_t next = 0;
+    long long k = 0;
+    int resident = 0;
+    double t = 0;
+    const double start = ready[order.front()];
+    const bool slots = decode;  // KV slots limit decode engines (aggregated or decode-only)
+    std::vector<std::size_t> done;
+    while (true) {
+        if (waiting.empty() && prompts.empty() && decoding.empty()) {
+            if (next == order.size()) break;
+            t = std::max(t, ready[order[next]]);
+        }
+        while (next < order.size() && ready[order[next]] <= t) waiting.push_back(order[next++]);
+        while (!waiting.empty() && (!slots || resident < st.max_batch)) {
+            const std::size_t i = waiting.front();
+            waiting.pop_front();
+            if (prefill) {
+                const double c = st.computed_tokens(rq[i].input);
+                prompts.push_back({i, c, st.prefill_seconds(rq[i].input) / c});
+                if (slots) ++resident;
+            } else {
+                // Decode-only: joins the batch now, decodes from the next step.
+                decoding.emplace(k + static_cast<long long>(rq[i].output) - 1, i);
+                ++resident;
+            }
+        }
+        if (prompts.empty() && decoding.empty()) continue;  // slots full cannot happen here; wait for arrivals
+        const int batch = decode ? static_cast<int>(decoding.size()) : 0;
+        double step = st.decode_seconds(batch);
+        double budget = st.chunk;
+        done.clear();
+        while (!prompts.empty() && budget > 0) {
+            Prompt& p = prompts.front();
+            const double piece = std::min(p.remaining, budget);
+            step += piece * p.per_token;
+            p.remaining -= piece;
+            budget -= piece;
+            if (p.remaining <= 0) {
+                done.push_back(p.id);
+                prompts.pop_front();
+            }
+        }
+        stats.batch_time += batch * step;
+        stats.busy += step;
+        t += step;
+        ++k;
+        while (!decoding.empty() && decoding.top().first <= k) {
+            out[decoding.top().second].finish = t;
+            decoding.pop();
+            --resident;
+        }
+        for (std::size_t i : done) {
+            out[i].first_token = t;
+            if (!decode || rq[i].output <= 1) {
+                out[i].finish = t;
+                if (slots) --resident;
+            } else {
+                decoding.emplace(k + static_cast<long long>(rq[i].output) - 1, i);
+            }
+        }
+    }
+    stats.span += t - start;
+}
+
+Percentiles from_samples(std::vector<double> v) {
+    Percentiles p;
+    if (v.empty()) return p;
+    double s = 0;
+    for (double x : v) s += x;
+    p.mean = s / static_cast<double>(v.size());
+    const auto q = [&](double f) {
+        const std::size_t i =
+            std::min(v.size() - 1, static_cast<std::size_t>(std::floor(f * static_cast<double>(v.size()))));
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+        return v[i];
+    };
+    p.p50 = q(0.50);
+    p.p90 = q(0.90);
+    p.p99 = q(0.99);
+    return p;
+}
+
+}  // namespace
+
+std::vector<Request> poisson_requests(double rate, const planner::LengthDistribution& input,
+                                      const planner::LengthDistribution& output, std::size_t n, std::uint64_t seed) {
+    if (!(rate > 0)) throw Error("must be positive", "rate");
+    Rng g{seed};
+    std::vector<Request> r(n);
+    double t = 0;
+    for (auto& q : r) {
+        t += -std::log(g.uniform()) / rate;
+        q.arrival = t;
+        q.input = std::max(0.0, std::round(planner::quantile(input, g.uniform())));
+        q.output = std::max(1.0, std::round(planner::quantile(output, g.uniform())));
+    }
+    return r;
+}
+
+SimulationResult simulate(const StepTimes& st, const std::vector<Request>& rq, int units, const SimulationOptions& o) {
+    if (units < 1) throw Error("must be at least 1", "units");
+    for (std::size_t i = 0; i < rq.size(); ++i) {
+        if (i > 0 && rq[i].arrival < rq[i - 1].arrival) throw Error("arrivals must be sorted", "requests");
+        if (!(rq[i].input >= 0) || !(rq[i].output >= 1)) throw Error("bad request lengths", "requests");
+    }
+    SimulationResult res;
+    if (rq.empty()) return res;
+    Rng g{o.seed ^ 0x5eedULL};
+    std::vector<Outcome> out(rq.size());
+    std::vector<double> arrival(rq.size());
+    for (std::size_t i = 0; i < rq.size(); ++i) arrival[i] = rq[i].arrival;
+    const std::size_t dec_replicas = static_cast<std::size_t>(units) * static_cast<std::size_t>(st.decode_replicas);
+    Stats stats;
+    if (st.mode == Mode::aggregated) {
+        std::vector<std::vector<std::size_t>> by(dec_replicas);
+        for (std::size_t i = 0; i < rq.size(); ++i) by[g.below(dec_replicas)].push_back(i);
+        for (const auto& ids : by) run_engine(st, rq, ids, arrival, true, true, out, stats);
+    } else {
+        const std::size_t pre = static_cast<std::size_t>(units) * static_cast<std::size_t>(st.prefill_replicas);
+        std::vector<std::vector<std::size_t>> by(pre);
+        for (std::size_t i = 0; i < rq.size(); ++i) by[g.below(pre)].push_back(i);
+        Stats ps;
+        for (const auto& ids : by) run_engine(st, rq, ids, arrival, true, false, out, ps);
+        std::vector<double> ready(rq.size());
+        for (std::size_t i = 0; i < rq.size(); ++i) ready[i] = out[i].first_token + st.transfer_seconds(rq[i].input);
+        std::vector<std::vector<std::size_t>> dby(dec_replicas);
+        for (std::size_t i = 0; i < rq.size(); ++i)
+            if (rq[i].output > 1) dby[g.below(dec_replicas)].push_back(i);
+        std::vector<Outcome> dout(rq.size());
+        for (const auto& ids : dby) run_engine(st, rq, ids, ready, false, true, dout, stats);
+        for (std::size_t i = 0; i < rq.size(); ++i)
+            if (rq[i].output > 1) out[i].finish = dout[i].finish;
+    }
+    const double t0 = rq.front().arrival, t1 = rq.back().arrival;
+    const double lo = t0 + o.warmup * (t1 - t0), hi = t1 - o.cooldown * (t1 - t0);
+    std::vector<double> ttft, tpot, e2e;
+    for (std::size_t i = 0; i < rq.size(); ++i) {
+        if (rq[i].arrival < lo || rq[i].arrival > hi) continue;
+        ttft.push_back(out[i].first_token - rq[i].arrival);
+        e2e.push_back(out[i].finish - rq[i].arrival);
+        if (rq[i].output > 1) tpot.push_back((out[i].finish - out[i].first_token) / (rq[i].output - 1));
+    }
+    res.requests = ttft.size();
+    res.ttft = from_samples(std::move(ttft));
+    res.tpot = from_samples(std::move(tpot));
+    res.e2e = from_samples(std::move(e2e));
+    if (stats.span > 0) {
+        res.mean_decode_batch = stats.batch_time / stats.span;
+        res.busy_share = stats.busy / stats.span;
+    }
+    return res;
+}
+
+}  // namespace hwplan::model::serving

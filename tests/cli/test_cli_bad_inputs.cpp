@@ -1,0 +1,302 @@
+// The bad-input matrix, end to end: every malformed file kind (hardware YAML,
+// model YAML, HF config.json, scenario YAML) and bad CLI flags, run through
+// the built `hwplan` binary. Each case must exit with code 2 and print ONE
+// error line on stderr that contains the expected text (what is wrong, where,
+// and a suggestion when there is a close valid word) -- never a crash, an
+// internal error or a silent success. docs/hardening.md lists these cases.
+//
+// Argument placeholders, expanded per case:
+//   @bad/X     tests/data/bad/X
+//   @hwdb:X    a scratch copy of hwdb/data with tests/data/bad/X added in the
+//              same kind folder (for --data-dir)
+//   @gen:NAME  a file generated in a temp dir (binary, non-UTF-8, 100 MB, ...)
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/run_cli.hpp"
+
+using namespace hwplan::test;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct CliCase {
+    std::string id;                     // short name, for docs/hardening.md
+    std::vector<std::string> args;
+    std::vector<std::string> expected;  // substrings of stderr
+};
+
+const fs::path kBad = fs::path(HWPLAN_TEST_DATA_DIR) / "bad";
+
+void write(const fs::path& p, const std::string& content) {
+    fs::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+}
+
+// 100 MB of YAML comment lines: refused by size before it is read.
+void write_100mb(const fs::path& p, const std::string& head) {
+    fs::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary);
+    out << head;
+    const std::string line = "# " + std::string(1022, 'x') + "\n";
+    for (int i = 0; i < 100 * 1024; ++i) out << line;
+}
+
+fs::path generated(const fs::path& dir, const std::string& name) {
+    const fs::path p = dir / name;
+    const std::string model_head = "id: gen\nsource: test\nlayers: 2\nhidden: 64\nvocab: 100\n";
+    if (name == "binary.yaml") write(p, std::string("\x7f" "ELF\x02\x01\x01\x00\x00\x00\x00\x00", 12));
+    else if (name == "latin1.yaml") write(p, model_head + "name: Caf\xe9\n");
+    else if (name == "nul.yaml") write(p, model_head + std::string("\0\0\0", 3));
+    else if (name == "empty.yaml") write(p, "");
+    else if (name == "bom-json.json") write(p, "\xef\xbb\xbf{\"model_type\": \"llama\"");
+    else if (name == "huge.yaml") write_100mb(p, model_head);
+    else if (name == "huge.json") write_100mb(p, "{\"model_type\": \"llama\",\n");
+    else if (name == "huge-scenario.yaml") write_100mb(p, "name: huge\n");
+    else if (name == "binary-scenario.yaml") write(p, std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+    else if (name == "cyclic.yaml") write(p, "id: gen\na: &x [*x]\n");
+    else FAIL("no generator for " << name);
+    return p;
+}
+
+std::string expand(const std::string& arg, const fs::path& tmp) {
+    if (arg.rfind("@bad/", 0) == 0) return (kBad / arg.substr(5)).string();
+    if (arg.rfind("@gen:", 0) == 0) return generated(tmp, arg.substr(5)).string();
+    if (arg.rfind("@hwdb:", 0) == 0) {
+        const fs::path rel = arg.substr(6);  // "gpus/bad-unit.yaml"
+        const fs::path data = tmp / "data";
+        fs::copy(source_path("hwdb/data"), data, fs::copy_options::recursive);
+        fs::copy_file(kBad / rel, data / rel);
+        return data.string();
+    }
+    return arg;
+}
+
+const std::vector<CliCase>& cli_cases() {
+    static const std::vector<CliCase> cases{
+        // ---------------------------------------------------- hardware YAML (--data-dir)
+        {"hw-unknown-key", {"--data-dir", "@hwdb:gpus/unknown-key.yaml", "hw", "list"},
+         {"unknown-key.yaml:6:1: unknown key 'memory_bw' (did you mean 'memory_bandwidth'?)"}},
+        {"hw-unit-typo", {"--data-dir", "@hwdb:gpus/bad-unit.yaml", "hw", "list"},
+         {"unknown bandwidth unit 'TBs'", "did you mean 'TB/s'?"}},
+        {"hw-bits-typo", {"--data-dir", "@hwdb:nics/bits-typo.yaml", "hw", "list"}, {"did you mean 'Gbps'?"}},
+        {"hw-missing-unit", {"--data-dir", "@hwdb:gpus/missing-unit.yaml", "hw", "list"},
+         {"memory: size '80' has no unit"}},
+        {"hw-negative", {"--data-dir", "@hwdb:gpus/negative.yaml", "hw", "list"}, {"tdp: power must not be negative"}},
+        {"hw-zero", {"--data-dir", "@hwdb:gpus/zero-sms.yaml", "hw", "list"}, {"sms: must be at least 1, got 0"}},
+        {"hw-nan", {"--data-dir", "@hwdb:gpus/nan.yaml", "hw", "list"},
+         {"memory_bandwidth: bandwidth must be a finite number"}},
+        {"hw-huge", {"--data-dir", "@hwdb:gpus/huge.yaml", "hw", "list"}, {"'80000 PB' is implausibly large"}},
+        {"hw-duplicate-key", {"--data-dir", "@hwdb:gpus/duplicate-key.yaml", "hw", "list"},
+         {"duplicate key 'tdp' (first given at line 9)"}},
+        {"hw-id-mismatch", {"--data-dir", "@hwdb:gpus/id-mismatch.yaml", "hw", "list"},
+         {"id: 'h100-sxm' does not match the file name 'id-mismatch.yaml'"}},
+        {"hw-quoted-number", {"--data-dir", "@hwdb:gpus/quoted-number.yaml", "hw", "list"},
+         {"sms: expected a whole number, got the quoted text \"132\""}},
+        {"hw-truncated", {"--data-dir", "@hwdb:gpus/truncated.yaml", "hw", "list"}, {"truncated.yaml:", "malformed YAML"}},
+        {"hw-empty", {"--data-dir", "@hwdb:gpus/empty.yaml", "hw", "list"}, {"empty.yaml: file is empty"}},
+        {"hw-two-documents", {"--data-dir", "@hwdb:gpus/two-documents.yaml", "hw", "list"},
+         {"expected one YAML document, found 2"}},
+        {"hw-enum-typo", {"--data-dir", "@hwdb:nics/bad-kind.yaml", "hw", "list"},
+         {"kind: unknown value 'infinband' (did you mean 'infiniband'?)"}},
+        {"hw-dangling-gpu", {"--data-dir", "@hwdb:systems/missing-gpu.yaml", "hw", "list"},
+         {"missing required key 'gpu'"}},
+        {"hw-inconsistent", {"--data-dir", "@hwdb:systems/planes-not-dividing.yaml", "hw", "list"},
+         {"planes (3) must divide nics_per_node (8)"}},
+        {"hw-no-data-dir", {"--data-dir", "/nonexistent/hwplan-data", "hw", "list"}, {"/nonexistent/hwplan-data"}},
+        {"hw-unknown-id", {"hw", "show", "h100-nod"}, {"unknown system 'h100-nod' (did you mean 'h100-node'?)"}},
+
+        // ---------------------------------------------------- model YAML (--model PATH)
+        {"model-unknown-key", {"params", "--model", "@bad/models/hf-style-keys.yaml"},
+         {"unknown key 'num_hidden_layers'", "missing required key 'layers'"}},
+        {"model-top-k", {"params", "--model", "@bad/models/top-k-exceeds.yaml"},
+         {"ffn.top_k (300) exceeds ffn.routed_experts (256)"}},
+        {"model-kv-heads", {"params", "--model", "@bad/models/kv-heads-not-dividing.yaml"},
+         {"attention.kv_heads (7) must divide attention.heads (64)"}},
+        {"model-enum", {"params", "--model", "@bad/models/unknown-attention-kind.yaml"},
+         {"attention.kind: unknown value 'mha'", "expected one of: gqa, mla"}},
+        {"model-fraction", {"params", "--model", "@bad/models/fractional-dimension.yaml"},
+         {"hidden: expected a whole number, got '7168.5'"}},
+        {"model-huge", {"params", "--model", "@bad/models/huge-dimension.yaml"},
+         {"hidden: '99999999999999999999' is far too large"}},
+        {"model-negative", {"params", "--model", "@bad/models/negative-layers.yaml"},
+         {"layers: must be at least 1, got -61"}},
+        {"model-missing-key", {"params", "--model", "@bad/models/missing-ffn.yaml"},
+         {"missing required key 'ffn'"}},
+        {"model-yes-bool", {"params", "--model", "@bad/models/yes-for-bool.yaml"},
+         {"tied_embeddings: expected true or false, got 'yes'"}},
+        {"model-no-file", {"params", "--model", "/nonexistent/model.yaml"}, {"/nonexistent/model.yaml: no such file"}},
+        {"model-directory", {"params", "--model", "@bad/models/"}, {"is a directory"}},
+        {"model-unknown-id", {"params", "--model", "deepseek-v4"}, {"unknown model 'deepseek-v4'", "did you mean"}},
+        {"model-binary", {"params", "--model", "@gen:binary.yaml"}, {"control character", "binary file?"}},
+        {"model-non-utf8", {"params", "--model", "@gen:latin1.yaml"}, {"invalid UTF-8 byte 0xe9"}},
+        {"model-nul", {"params", "--model", "@gen:nul.yaml"}, {"a NUL byte"}},
+        {"model-empty", {"params", "--model", "@gen:empty.yaml"}, {"empty"}},
+        {"model-cyclic-alias", {"params", "--model", "@gen:cyclic.yaml"}, {"cyclic.yaml"}},
+        {"model-100mb", {"params", "--model", "@gen:huge.yaml"}, {"huge.yaml", "byte limit"}},
+
+        // ---------------------------------------------------- HF config.json
+        {"hf-missing", {"params", "--model", "@bad/hf/missing-layers.json"},
+         {"missing required field 'num_hidden_layers'"}},
+        {"hf-type-typo", {"params", "--model", "@bad/hf/model-type-typo.json"},
+         {"unsupported model_type 'qwen_2' (did you mean 'qwen2'?)"}},
+        {"hf-unsupported", {"params", "--model", "@bad/hf/unknown-model-type.json"},
+         {"unsupported model_type 'gemma2'"}},
+        {"hf-string-number", {"params", "--model", "@bad/hf/string-number.json"},
+         {"field 'hidden_size' must be a whole number, got a string"}},
+        {"hf-negative", {"params", "--model", "@bad/hf/negative-heads.json"},
+         {"field 'num_attention_heads' must be at least 1, got -32"}},
+        {"hf-fraction", {"params", "--model", "@bad/hf/fractional.json"},
+         {"field 'intermediate_size' must be a whole number"}},
+        {"hf-nan", {"params", "--model", "@bad/hf/nan.json"}, {"nan.json:10:", "invalid JSON"}},
+        {"hf-truncated", {"params", "--model", "@bad/hf/truncated.json"}, {"truncated.json:17:13: invalid JSON"}},
+        {"hf-trailing-comma", {"params", "--model", "@bad/hf/trailing-comma.json"}, {"invalid JSON"}},
+        {"hf-duplicate-key", {"params", "--model", "@bad/hf/duplicate-key.json"}, {"duplicate key 'hidden_size'"}},
+        {"hf-inconsistent", {"params", "--model", "@bad/hf/kv-heads-not-dividing.json"},
+         {"attention.kv_heads (7) must divide attention.heads (32)"}},
+        {"hf-bom-truncated", {"params", "--model", "@gen:bom-json.json"}, {"bom-json.json"}},
+        {"hf-100mb", {"params", "--model", "@gen:huge.json"}, {"huge.json", "byte limit"}},
+
+        // ---------------------------------------------------- scenario YAML
+        {"scenario-unknown-key", {"plan", "@bad/scenarios/unknown-key.yaml"},
+         {"unknown key 'slo' (did you mean 'sla'?)"}},
+        {"scenario-unit-typo", {"plan", "@bad/scenarios/unit-typo.yaml"},
+         {"unit-typo.yaml:9:9", "unknown duration unit 'msec'"}},
+        {"scenario-negative", {"plan", "@bad/scenarios/negative-latency.yaml"}, {"must not be negative"}},
+        {"scenario-nan", {"plan", "@bad/scenarios/nan-latency.yaml"}, {"nan-latency.yaml:9:9"}},
+        {"scenario-zero", {"plan", "@bad/scenarios/zero-length.yaml"}, {"mean: must be positive, got '0'"}},
+        {"scenario-huge", {"plan", "@bad/scenarios/huge-length.yaml"}, {"huge-length.yaml:5:"}},
+        {"scenario-dangling-system", {"plan", "@bad/scenarios/dangling-system.yaml"},
+         {"unknown system 'h100-nod' (did you mean 'h100-node'?)"}},
+        {"scenario-duplicate-system", {"plan", "@bad/scenarios/duplicate-system.yaml"},
+         {"'h100-node' is listed twice"}},
+        {"scenario-dangling-model", {"plan", "@bad/scenarios/dangling-model.yaml"},
+         {"unknown model 'llama-3.1-8c' (did you mean 'llama-3.1-8b'?)"}},
+        {"scenario-missing-model-file", {"plan", "@bad/scenarios/missing-model-file.yaml"},
+         {"does-not-exist.yaml: no such file"}},
+        {"scenario-missing-key", {"plan", "@bad/scenarios/missing-model.yaml"}, {"missing required key 'model'"}},
+        {"scenario-percentile", {"plan", "@bad/scenarios/bad-percentile.yaml"},
+         {"tpot_percentile: expected a percentile like 90"}},
+        {"scenario-rate-typo", {"plan", "@bad/scenarios/rate-typo.yaml"}, {"requests_per_s"}},
+        {"scenario-duplicate-key", {"plan", "@bad/scenarios/duplicate-key.yaml"},
+         {"duplicate-key.yaml:10:3: duplicate key 'sla.tpot' (first given at line 9)"}},
+        {"scenario-truncated", {"plan", "@bad/scenarios/truncated.yaml"}, {"truncated.yaml:8:"}},
+        {"scenario-unclosed", {"plan", "@bad/scenarios/unclosed-list.yaml"}, {"unclosed-list.yaml:", "YAML"}},
+        {"scenario-binary", {"plan", "@gen:binary-scenario.yaml"}, {"binary-scenario.yaml:1:"}},
+        {"scenario-100mb", {"plan", "@gen:huge-scenario.yaml"}, {"huge-scenario.yaml", "byte limit"}},
+        {"scenario-no-file", {"plan", "/nonexistent/scenario.yaml"}, {"no such file"}},
+
+        // ---------------------------------------------------- CLI flags
+        {"flag-unit-typo", {"ep", "--bandwidth", "400 Gbs"},
+         {"--bandwidth: unknown bandwidth unit 'Gbs'", "did you mean 'Gbps'?"}},
+        {"flag-no-unit", {"ep", "--bandwidth", "400"}, {"--bandwidth: bandwidth '400' has no unit"}},
+        {"flag-zero-bandwidth", {"ep", "--bandwidth", "0 GB/s"}, {"--bandwidth"}},
+        {"flag-negative-bandwidth", {"ep", "--bandwidth", "-50 GB/s"}, {"--bandwidth", "must not be negative"}},
+        {"flag-nan-bandwidth", {"ep", "--bandwidth", "nan GB/s"}, {"--bandwidth", "finite"}},
+        {"flag-overflow-bandwidth", {"ep", "--bandwidth", "1e308 TB/s"}, {"--bandwidth", "too large"}},
+        {"flag-negative-tokens", {"ep", "--tokens", "-32"}, {"--tokens", "must not be negative"}},
+        {"flag-nan-hidden", {"ep", "--hidden", "nan"}, {"--hidden: must be a positive finite number"}},
+        {"flag-inf-hidden", {"ep", "--hidden", "inf"}, {"--hidden: Value inf not in range"}},
+        {"flag-overflow-traffic", {"ep", "--hidden", "1e300", "--tokens", "1e300"}, {"too large"}},
+        {"flag-zero-batch",
+         {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "4", "--batch", "0"}, {"--batch"}},
+        {"flag-huge-context",
+         {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "4", "--context", "1e12"},
+         {"--context", "up to 1e9"}},
+        {"flag-fraction-context",
+         {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "4", "--context", "4.5"},
+         {"--context", "whole number"}},
+        {"flag-count-typo",
+         {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "4", "--context", "4kb"},
+         {"--context", "unknown count unit 'kb'"}},
+        {"flag-nan-imbalance",
+         {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "4", "--expert-imbalance", "nan"},
+         {"--expert-imbalance"}},
+        {"flag-acceptance-range",
+         {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "4", "--mtp-acceptance", "1.5"},
+         {"--mtp-acceptance: acceptance rates must be between 0 and 1"}},
+        {"flag-prefix-hit-range",
+         {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "4", "--prefix-hit", "2"},
+         {"--prefix-hit: must be between 0 and 1"}},
+        {"flag-dangling-system", {"tpot", "--model", "deepseek-v3", "--system", "h800-nod"},
+         {"--system", "unknown system 'h800-nod' (did you mean 'h800-node'?)"}},
+        {"flag-dangling-gpu", {"tpot", "--model", "llama-3.1-8b", "--gpu", "h100-sxn"},
+         {"--gpu", "did you mean 'h100-sxm'?"}},
+        {"flag-bad-dtype", {"tpot", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--weights", "fp7"},
+         {"--weights: unknown dtype 'fp7'"}},
+        {"flag-bad-layout", {"tpot", "--model", "llama-3.1-8b", "--system", "h100-node", "--tp", "3"},
+         {"--tp"}},
+        {"flag-unknown-flag", {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--contxt", "4k"},
+         {"The following arguments were not expected", "--contxt"}},
+        {"flag-unknown-command", {"tpott"}, {"unknown command 'tpott' (did you mean 'tpot'?)"}},
+        {"flag-topo-unit-typo", {"topo", "--fabric", "ft2", "--endpoints", "1024", "--link-bandwidth", "400 Gbs"},
+         {"--link-bandwidth", "did you mean 'Gbps'?"}},
+        {"flag-gemm-huge", {"gemm", "--gpu", "h100-sxm", "--m", "1e30", "--n", "4096", "--k", "4096"}, {"--m"}},
+        {"flag-gemm-negative", {"gemm", "--gpu", "h100-sxm", "--m", "-4", "--n", "4096", "--k", "4096"}, {"--m"}},
+        {"flag-bad-format", {"kv", "--model", "deepseek-v3", "--format", "xml"}, {"--format"}},
+    };
+    return cases;
+}
+
+}  // namespace
+
+TEST_CASE("CLI bad-input matrix: exit code 2 and one clear error line", "[cli][hardening]") {
+    const auto& cases = cli_cases();
+    REQUIRE(cases.size() >= 50);
+    const std::size_t i = GENERATE_COPY(range<std::size_t>(0, cli_cases().size()));
+    const CliCase& c = cases[i];
+    const fs::path tmp = make_temp_dir("hwplan-bad-input");
+    std::vector<std::string> args;
+    for (const auto& a : c.args) args.push_back(expand(a, tmp));
+    const CliResult r = run_hwplan(args);
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    CAPTURE(c.id, r.err, r.out);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("hwplan: error: "));
+    CHECK_THAT(r.err, !Contains("internal error"));
+    // One error line (CLI11 parse errors add a "Run with --help" hint line).
+    const auto first_line = r.err.substr(0, r.err.find('\n'));
+    for (const auto& e : c.expected) CHECK_THAT(first_line, Contains(e));
+}
+
+TEST_CASE("CLI: a failed sweep leaves no file behind, and keeps an old one intact", "[cli][hardening]") {
+    const fs::path tmp = make_temp_dir("hwplan-sweep-fail");
+    const fs::path out = tmp / "points.csv";
+    SECTION("bad scenario: nothing written") {
+        const auto r = run_hwplan({"sweep", (kBad / "scenarios" / "unit-typo.yaml").string(), "--out", out.string()});
+        CHECK(r.exit_code == 2);
+    }
+    SECTION("bad scenario: the previous file is untouched") {
+        write(out, "old content\n");
+        const auto r = run_hwplan({"sweep", (kBad / "scenarios" / "dangling-system.yaml").string(), "--out",
+                                   out.string()});
+        CHECK(r.exit_code == 2);
+        std::ifstream in(out);
+        std::string line;
+        std::getline(in, line);
+        CHECK(line == "old content");
+        fs::remove(out);
+    }
+    SECTION("unwritable destination: an error, no temporary left") {
+        const fs::path ro = tmp / "no-such-dir" / "points.csv";
+        const auto r = run_hwplan({"sweep", source_path("scenarios/small-llama-8b.yaml"), "--out", ro.string(),
+                                   "--threads", "1"});
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("cannot write"));
+    }
+    // Nothing else in the folder: no half file, no stray temporary.
+    std::vector<std::string> left;
+    for (const auto& e : fs::recursive_directory_iterator(tmp)) left.push_back(e.path().string());
+    CAPTURE(left);
+    CHECK(left.empty());
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+}

@@ -1,0 +1,94 @@
+// CLI tests of `hwplan serve` on the built binary: the documented keys, the
+// fleet size, simulation, traces, KV tiers and the errors (exit 2).
+#include <catch2/catch.hpp>
+
+#include "cli/cli_json.hpp"
+
+using namespace hwplan::test;
+using Catch::Matchers::Contains;
+
+namespace {
+std::string trace(const std::string& name) { return std::string(HWPLAN_TEST_DATA_DIR) + "/traces/" + name; }
+const std::vector<std::string> base = {"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--input", "2k",
+                                       "--output", "256", "--prefill-chunk", "2k"};
+std::vector<std::string> with(std::vector<std::string> extra) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+}
+}  // namespace
+
+TEST_CASE("CLI: hwplan serve gives percentiles, utilisation and nodes needed", "[cli][serving]") {
+    const auto j = hwplan_json(with({"--rate", "20/s"}));
+    for (const char* k : {"ttft_ms_p50", "ttft_ms_p90", "ttft_ms_p99", "tpot_ms_p50", "tpot_ms_p90", "tpot_ms_p99",
+                          "e2e_ms_p50", "e2e_ms_p99", "utilization"})
+        CHECK(j[k].get<double>() > 0);
+    CHECK(j["ttft_ms_p50"].get<double>() <= j["ttft_ms_p99"].get<double>());
+    CHECK(j["tpot_ms_p50"].get<double>() <= j["tpot_ms_p99"].get<double>());
+    CHECK(j["utilization"].get<double>() <= 0.8 + 1e-9);  // sized with the default 20 % headroom
+    const double cap = j["capacity_per_unit_per_s"].get<double>();
+    CHECK(j["nodes_needed"].get<int>() == static_cast<int>(std::ceil(20 / (0.8 * cap))));
+    CHECK(j["source"] == "analytic");
+}
+
+TEST_CASE("CLI: hwplan serve latency grows with the rate on a fixed fleet", "[cli][serving]") {
+    const auto a = hwplan_json(with({"--rate", "2/s", "--units", "1"}));
+    const double cap = a["capacity_per_unit_per_s"].get<double>();
+    const auto b = hwplan_json(with({"--rate", std::to_string(0.9 * cap) + "/s", "--units", "1"}));
+    CHECK(b["ttft_ms_p99"].get<double>() > a["ttft_ms_p99"].get<double>());
+    CHECK(b["tpot_ms_p50"].get<double>() > a["tpot_ms_p50"].get<double>());
+    CHECK(b["utilization"].get<double>() == Approx(0.9).epsilon(1e-6));
+}
+
+TEST_CASE("CLI: hwplan serve refuses a rate beyond capacity and names the bottleneck", "[cli][serving]") {
+    const auto a = hwplan_json(with({"--rate", "2/s", "--units", "1"}));
+    const double cap = a["capacity_per_unit_per_s"].get<double>();
+    const auto r = run_hwplan(with({"--rate", std::to_string(1.2 * cap) + "/s", "--units", "1"}));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("--rate") && Contains("beyond the capacity") && Contains("bottleneck") &&
+                          Contains("needs"));
+}
+
+TEST_CASE("CLI: hwplan serve --simulate reports simulated percentiles beside the analytic ones", "[cli][serving]") {
+    const auto j = hwplan_json(with({"--rate", "20/s", "--simulate", "--requests", "4000"}));
+    CHECK(j["source"] == "simulation");
+    CHECK(j["simulated_requests"].get<int>() > 3000);
+    CHECK(j["ttft_ms_p50"].get<double>() > 0);
+    CHECK(j["analytic"]["tpot_ms"]["p50"].get<double>() > 0);
+    CHECK(j["tpot_ms_p50"].get<double>() == Approx(j["analytic"]["tpot_ms"]["p50"].get<double>()).epsilon(0.1));
+}
+
+TEST_CASE("CLI: hwplan serve --trace simulates a trace", "[cli][serving]") {
+    const auto j = hwplan_json({"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--trace",
+                                trace("poisson_20rps.csv"), "--simulate"});
+    CHECK(j["rate_per_s"].get<double>() == Approx(20).epsilon(0.15));
+    CHECK(j["ttft_ms_p99"].get<double>() > 0);
+}
+
+TEST_CASE("CLI: hwplan serve rejects bad traces with the line, exit 2", "[cli][serving]") {
+    for (const auto& [file, line] : std::vector<std::pair<std::string, std::string>>{
+             {"unsorted.csv", ":4"}, {"negative_length.csv", ":3"}, {"missing_column.csv", ":1"},
+             {"not_a_number.csv", ":5"}}) {
+        const auto r = run_hwplan({"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--trace", trace(file)});
+        INFO(r.err);
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains(file + line));
+    }
+}
+
+TEST_CASE("CLI: hwplan serve with a KV hit rate shortens TTFT and plans the tiers", "[cli][serving]") {
+    const auto cold = hwplan_json(with({"--rate", "4/s", "--units", "1"}));
+    const auto warm = hwplan_json(with({"--rate", "4/s", "--units", "1", "--kv-hit-rate", "0.5", "--dram",
+                                        "200 GB", "--dram-bandwidth", "25 GB/s"}));
+    CHECK(warm["ttft_ms_p50"].get<double>() < cold["ttft_ms_p50"].get<double>());
+    REQUIRE(warm.contains("kv_tiers"));
+    CHECK(warm["kv_tiers"]["achieved_hit_rate"].get<double>() > 0);
+    CHECK(warm["kv_tiers"]["tiers"].size() == 3);
+}
+
+TEST_CASE("CLI: hwplan serve flag errors exit 2", "[cli][serving]") {
+    CHECK(run_hwplan(with({})).exit_code == 2);  // no --rate
+    CHECK(run_hwplan(with({"--rate", "fast"})).exit_code == 2);
+    CHECK(run_hwplan(with({"--rate", "10/s", "--headroom", "1.5"})).exit_code == 2);
+    CHECK(run_hwplan(with({"--rate", "10/s", "--input-dist", "zipf"})).exit_code == 2);
+}

@@ -90,7 +90,10 @@ std::optional<std::size_t> stray_flow_entry(std::string_view text) {
     int depth = 0;                // [ { nesting
     std::size_t prev_indent = 0;  // indent of the last line with content at depth 0
     bool have_prev = false;
-    std::optional<std::size_t> block_indent;  // inside a | or > block scalar
+    // Inside a | or > block scalar: the indent of the line that opened it
+    // (a plain sentinel, not std::optional: GCC 12 warns maybe-uninitialized).
+    constexpr std::size_t no_block = std::string_view::npos;
+    std::size_t block_indent = no_block;
     std::size_t pos = 0;
     while (pos < text.size()) {
         std::size_t end = text.find('\n', pos);
@@ -99,11 +102,11 @@ std::optional<std::size_t> stray_flow_entry(std::string_view text) {
         std::size_t indent = 0;
         while (indent < line.size() && (line[indent] == ' ' || line[indent] == '\t')) ++indent;
         const bool blank = indent == line.size() || line[indent] == '\r';
-        if (block_indent && (blank || indent > *block_indent)) {
+        if (block_indent != no_block && (blank || indent > block_indent)) {
             pos = end + 1;
             continue;
         }
-        block_indent.reset();
+        block_indent = no_block;
         if (blank || line[indent] == '#') {
             pos = end + 1;
             continue;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "hwdb/atomic_file.hpp"
+#include "hwdb/gpu_device_fields.hpp"
 #include "hwdb/plain_fields.hpp"
 #include "hwdb/problems.hpp"
 #include "hwdb/yaml_reader.hpp"
@@ -59,32 +60,6 @@ void check_header(PlainFields& top, std::string_view expected_kind, const std::s
 }
 
 // ------------------------------------------------------------------- GPU
-
-GpuDevice gpu_device(PlainFields& d) {
-    GpuDevice g;
-    g.name = d.text("name", Need::required).value_or("");
-    g.uuid = d.text("uuid", Need::optional).value_or("");
-    g.pci_bus_id = d.text("pci_bus_id", Need::optional).value_or("");
-    g.compute_capability = d.text("compute_capability", Need::optional).value_or("");
-    g.sm_count = d.integer("sm_count", Need::required, 1, 100000).value_or(0);
-    g.sm_clock_mhz = d.number("sm_clock_mhz", Need::optional).value_or(0);
-    g.mem_clock_mhz = d.number("mem_clock_mhz", Need::optional).value_or(0);
-    g.memory_bytes = d.number("memory_bytes", Need::optional).value_or(0);
-    g.l2_bytes = d.number("l2_bytes", Need::optional).value_or(0);
-    g.clocks_locked = d.tristate("clocks_locked");
-    g.sm_clock_max_mhz = d.number("sm_clock_max_mhz", Need::optional);
-    g.sm_clock_applications_mhz = d.number("sm_clock_applications_mhz", Need::optional);
-    g.sm_clock_measured_mhz = d.number("sm_clock_measured_mhz", Need::optional);
-    g.power_limit_w = d.number("power_limit_w", Need::optional);
-    g.driver_version = d.text("driver_version", Need::optional);
-    g.cuda_driver_version = d.text("cuda_driver_version", Need::optional).value_or("");
-    g.cuda_runtime_version = d.text("cuda_runtime_version", Need::optional).value_or("");
-    g.cublaslt_version = d.text("cublaslt_version", Need::optional).value_or("");
-    g.nccl_version = d.text("nccl_version", Need::optional);
-    g.topology = d.text("topology", Need::optional);
-    g.visible_gpus = d.integer("visible_gpus", Need::optional, 1, 100000).value_or(1);
-    return g;
-}
 
 void gpu_sample(PlainFields& s, const std::string& tag, GpuProbeRun& run) {
     static const std::set<std::string, std::less<>> transfers = {"hbm_read",   "hbm_write", "hbm_copy",
@@ -189,7 +164,7 @@ GpuProbeRun gpu_run(const YAML::Node& root, PlainFields& top, const std::string&
     check_header(top, "gpu", run.run.mode, {"quick", "full", "decode-step"});
     if (auto d = top.child("device", Need::required)) {
         PlainFields dev(*d, file, "device", problems);
-        if (dev.ok()) run.device = gpu_device(dev);
+        if (dev.ok()) run.device = read_gpu_device(dev, false);
     }
     if (auto sk = top.child("skipped", Need::optional); sk && sk->IsSequence())
         for (const auto& e : *sk) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "hwdb/atomic_file.hpp"
+#include "hwdb/gpu_device_fields.hpp"
 #include "hwdb/plain_fields.hpp"
 #include "hwdb/problems.hpp"
 #include "hwdb/yaml_reader.hpp"
@@ -367,27 +368,7 @@ Profile parse_profile(std::string_view text, const std::string& file) {
                     p.spec.sms = sm.integer("sms", Need::optional, 0, 100000).value_or(0);
                 }
             }
-            d.name = m.text("name", Need::required).value_or("");
-            d.uuid = m.text("uuid", Need::optional).value_or("");
-            d.pci_bus_id = m.text("pci_bus_id", Need::optional).value_or("");
-            d.compute_capability = m.text("compute_capability", Need::optional).value_or("");
-            d.sm_count = m.integer("sm_count", Need::required, 1, 100000).value_or(0);
-            d.sm_clock_mhz = m.number("sm_clock_mhz", Need::optional, false).value_or(0);
-            d.mem_clock_mhz = m.number("mem_clock_mhz", Need::optional, false).value_or(0);
-            d.memory_bytes = m.number("memory_bytes", Need::optional, false).value_or(0);
-            d.l2_bytes = m.number("l2_bytes", Need::optional, false).value_or(0);
-            d.clocks_locked = m.tristate("clocks_locked");
-            d.sm_clock_max_mhz = m.number("sm_clock_max_mhz", Need::optional);
-            d.sm_clock_applications_mhz = m.number("sm_clock_applications_mhz", Need::optional);
-            d.sm_clock_measured_mhz = m.number("sm_clock_measured_mhz", Need::optional);
-            d.power_limit_w = m.number("power_limit_w", Need::optional);
-            d.driver_version = m.text("driver_version", Need::optional);
-            d.cuda_driver_version = m.text("cuda_driver_version", Need::optional).value_or("");
-            d.cuda_runtime_version = m.text("cuda_runtime_version", Need::optional).value_or("");
-            d.cublaslt_version = m.text("cublaslt_version", Need::optional).value_or("");
-            d.nccl_version = m.text("nccl_version", Need::optional);
-            d.topology = m.text("topology", Need::optional);
-            d.visible_gpus = m.integer("visible_gpus", Need::optional, 1, 100000).value_or(1);
+            d = read_gpu_device(m, true);
             gp.run = read_run(m, "probe", file, pr);
             p.gpu = gp;
         }

@@ -13,6 +13,7 @@
 #include "cli/cli_json.hpp"
 #include "hwdb/profile_file.hpp"
 #include "model/calibration/fit.hpp"
+#include "model/calibration/synthetic_truth.hpp"
 
 using namespace hwplan::test;
 using Catch::Matchers::Contains;
@@ -45,21 +46,6 @@ const std::string& synthetic_profile() {
         return out;
     }();
     return file;
-}
-
-// The curve make_synthetic_probe.py generated the BF16 GEMM samples from.
-hwplan::model::GemmCurve synthetic_bf16_truth() {
-    hwplan::model::GemmCurve c;
-    c.peak_fraction = 0.74;
-    c.half_m = 24;
-    c.half_n = 256;
-    c.half_k = 128;
-    c.memory_efficiency = 0.86;
-    c.fixed_s = 1.2e-6;
-    c.blend = 4;
-    c.tile_m = 128;
-    c.tile_n = 128;
-    return c;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "model/calibration/apply.hpp"
 #include "model/calibration/fit.hpp"
+#include "model/calibration/synthetic_truth.hpp"
 #include "model/calibration/residuals.hpp"
 #include "model/calibration/saturation.hpp"
 #include "model/error.hpp"
@@ -82,20 +83,6 @@ std::vector<GemmSample> gemm_samples(const GemmCurve& truth, DType dtype, Noise&
     return v;
 }
 
-GemmCurve bf16_truth() {
-    GemmCurve c;
-    c.peak_fraction = 0.74;
-    c.half_m = 24;
-    c.half_n = 256;
-    c.half_k = 128;
-    c.memory_efficiency = 0.86;
-    c.fixed_s = 1.2e-6;
-    c.blend = 4;
-    c.tile_m = 128;
-    c.tile_n = 128;
-    return c;
-}
-
 }  // namespace
 
 TEST_CASE("saturation fit recovers alpha and beta from noisy samples", "[calibration]") {
@@ -140,7 +127,7 @@ TEST_CASE("saturation fit needs two sizes", "[calibration]") {
 
 TEST_CASE("GEMM fit recovers the curve and predicts held-out shapes", "[calibration]") {
     Noise noise(3, 0.02);
-    const GemmCurve truth = bf16_truth();
+    const GemmCurve truth = hwplan::test::synthetic_bf16_truth();
     const std::vector<GemmSample> samples = gemm_samples(truth, DType::bf16, noise);
     FitOptions o;
     o.holdout_shapes = {"deepseek-v3.q_b", "llama-3.1-8b.down"};
@@ -170,7 +157,7 @@ TEST_CASE("GEMM fit recovers the curve and predicts held-out shapes", "[calibrat
 
 TEST_CASE("GEMM fit without noise reproduces the generating curve's times", "[calibration]") {
     Noise noise(4, 0.0);
-    GemmCurve truth = bf16_truth();
+    GemmCurve truth = hwplan::test::synthetic_bf16_truth();
     truth.blend = 2;
     truth.tile_n = 256;
     const auto samples = gemm_samples(truth, DType::fp8, noise);
@@ -182,7 +169,7 @@ TEST_CASE("GEMM fit without noise reproduces the generating curve's times", "[ca
 
 TEST_CASE("GEMM fit refuses too few samples", "[calibration]") {
     Noise noise(5, 0.0);
-    auto samples = gemm_samples(bf16_truth(), DType::bf16, noise);
+    auto samples = gemm_samples(hwplan::test::synthetic_bf16_truth(), DType::bf16, noise);
     samples.resize(5);
     CHECK_THROWS_WITH(fit_gemm(samples, DType::bf16, h100_spec(), kOverhead),
                       Catch::Contains("at least 8 GEMM samples"));
@@ -273,7 +260,7 @@ TEST_CASE("applying a profile: the calibrated model reproduces the fit, bands br
     p.spec = spec;
     p.launch = LaunchFit{};
     p.launch->graph_node_s = kOverhead;
-    p.gemm.push_back(fit_gemm(gemm_samples(bf16_truth(), DType::bf16, noise), DType::bf16, spec, kOverhead));
+    p.gemm.push_back(fit_gemm(gemm_samples(hwplan::test::synthetic_bf16_truth(), DType::bf16, noise), DType::bf16, spec, kOverhead));
     Gpu h100;
     h100.id = "h100-sxm";
     h100.bf16_peak = flops_per_second(spec.bf16_flops);

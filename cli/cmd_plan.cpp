@@ -1,6 +1,7 @@
 // hwplan plan <scenario.yaml>: the cheapest deployments that meet the SLA,
 // the Pareto fronts and the assumptions (model/planner/search.hpp).
 #include "cli/commands.hpp"
+#include "cli/engine_option.hpp"
 #include "cli/plan_report.hpp"
 #include "cli/profile_option.hpp"
 #include "hwdb/scenario_file.hpp"
@@ -14,6 +15,7 @@ void add_plan_command(CLI::App& app, Context& ctx) {
         std::size_t top = 10;
         int threads = 0;
         ProfileOptions profile;
+        std::string engine;  // overrides the scenario's `engine:`
     };
     auto o = std::make_shared<Options>();
     auto* sub = app.add_subcommand("plan", "Capacity plan: deployments meeting a scenario's SLA, cheapest first");
@@ -22,9 +24,11 @@ void add_plan_command(CLI::App& app, Context& ctx) {
     sub->add_option("--threads", o->threads, "Worker threads (default: all cores; results do not depend on it)")
         ->check(CLI::Range(0, 1024));
     add_profile_options(sub, o->profile);
+    sub->add_option("--engine", o->engine, "Serving engine for every deployment (overrides the scenario's `engine:`)");
     add_format_option(sub, ctx);
     sub->callback([o, &ctx] {
         model::planner::Scenario s = hwdb::load_scenario(o->scenario, ctx.db());
+        if (!o->engine.empty()) s.engine = resolve_engine(o->engine, ctx, "--engine");
         const auto prof = load_profile_option(o->profile, ctx);
         bool extrapolated = false;
         std::vector<std::string> links;

@@ -109,6 +109,7 @@ void append_step_report(Report& r, const hwdb::Database& db, const std::string& 
             }
             model::StepOptions so;
             so.mode = c.paper ? model::StepMode::paper : model::StepMode::realistic;
+            so.engine = db.engine(hwdb::default_engine_id).traits;
             const auto d = model::decode_step(l.model, l.system, l.deployment, l.workload, so);
             const double comm = c.paper ? model::to_us(d.breakdown[model::Component::dispatch] +
                                                        d.breakdown[model::Component::combine]) /

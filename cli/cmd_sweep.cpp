@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/engine_option.hpp"
 #include "cli/commands.hpp"
 #include "cli/plan_report.hpp"
 #include "hwdb/atomic_file.hpp"
@@ -69,6 +70,7 @@ void add_sweep_command(CLI::App& app, Context& ctx) {
         std::string out;
         bool progress = false;
         int threads = 0;
+        std::string engine;  // overrides the scenario's `engine:`
     };
     auto o = std::make_shared<Options>();
     auto* sub = app.add_subcommand("sweep", "Every configuration a scenario's plan search evaluates, as CSV");
@@ -76,9 +78,11 @@ void add_sweep_command(CLI::App& app, Context& ctx) {
     sub->add_option("--out", o->out, "CSV file to write (atomically)")->required();
     sub->add_flag("--progress", o->progress, "Draw a progress bar on stderr even when it is not a terminal");
     sub->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
+    sub->add_option("--engine", o->engine, "Serving engine for every deployment (overrides the scenario's `engine:`)");
     add_format_option(sub, ctx);
     sub->callback([o, &ctx] {
-        const mp::Scenario s = hwdb::load_scenario(o->scenario, ctx.db());
+        mp::Scenario s = hwdb::load_scenario(o->scenario, ctx.db());
+        if (!o->engine.empty()) s.engine = resolve_engine(o->engine, ctx, "--engine");
         mp::Progress progress;
         mp::PlanOptions po;
         po.threads = o->threads;
@@ -136,6 +140,7 @@ void add_sweep_command(CLI::App& app, Context& ctx) {
                   {"configurations costed", std::to_string(r.stats.configurations)},
                   {"seconds", fixed(r.stats.seconds, 3)}};
         if (!r.feasible) t.notes.push_back("No deployment meets the SLA: " + r.reason);
+        t.notes.push_back(engine_note(s.engine));
         rep.tables.push_back(std::move(t));
         rep.json = {{"out", o->out},
                     {"points", r.points.size()},
@@ -144,7 +149,8 @@ void add_sweep_command(CLI::App& app, Context& ctx) {
                     {"configurations", r.stats.configurations},
                     {"feasible", r.feasible},
                     {"reason", r.reason},
-                    {"seconds", r.stats.seconds}};
+                    {"seconds", r.stats.seconds},
+                    {"engine", engine_json(s.engine)}};
         ctx.emit(rep);
     });
 }

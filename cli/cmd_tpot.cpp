@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "cli/commands.hpp"
+#include "cli/engine_option.hpp"
 #include "cli/layout_options.hpp"
 #include "cli/step_flags.hpp"
 #include "cli/profile_option.hpp"
@@ -39,6 +40,7 @@ struct TpotOptions {
     bool offload = false;
     std::string cpu_experts = "int4";
     ProfileOptions profile;
+    EngineOption engine;
 };
 
 struct Evaluated {
@@ -46,6 +48,7 @@ struct Evaluated {
     std::optional<model::PrefillStep> prefill;
     std::optional<model::RequestLatency> request;
     model::Seconds tpot = model::seconds(0);  // by the chosen metric
+    const model::Engine* engine = nullptr;    // the engine whose kernels ran
     // With a calibration profile: the interval from the fits' residual bands.
     bool profiled = false;
     double tpot_lo = 0, tpot_hi = 0;  // seconds
@@ -156,7 +159,9 @@ nlohmann::json result_json(const ResolvedLayout& l, const Evaluated& e, model::T
         {"moe_layer_us", model::to_us(r.moe_layer)},
         {"dense_layer_us", model::to_us(r.dense_layer)},
         {"memory_per_gpu_bytes", r.memory_per_gpu.value()},
+        {"kernels_per_step", r.kernels},
         {"breakdown", breakdown_json(r.breakdown)}};
+    if (e.engine) j["engine"] = engine_json(*e.engine);
     if (l.model.is_moe() && d.ep > 1 && r.mode == model::StepMode::realistic)
         j["ep"] = {{"algorithm", model::to_string(r.ep_algorithm)},
                    {"tokens_per_gpu", r.tokens_per_gpu},
@@ -246,6 +251,8 @@ void single_report(const TpotOptions& o, const ResolvedLayout& l, const Evaluate
                               : "TTFT: " + e.prefill->reason);
     if (!r.feasible) t.notes.push_back("INFEASIBLE: " + r.reason);
     if (!l.fabric_label.empty()) t.notes.push_back("Scale-out fabric: " + l.fabric_label);
+    if (e.engine && r.mode == model::StepMode::realistic)
+        t.notes.push_back(engine_note(*e.engine) + fmt::format(" ({:.0f} kernels per step)", r.kernels));
     if (r.mode == model::StepMode::paper)
         t.notes.push_back(
             "paper mode: layer = micro-batches x (b_d + b_c) x tokens x experts x hidden / BW, "
@@ -257,7 +264,7 @@ void single_report(const TpotOptions& o, const ResolvedLayout& l, const Evaluate
 }
 
 void sweep_report(const TpotOptions& o, ResolvedLayout l, const model::StepOptions& so, model::TpotMetric metric,
-                  const std::optional<LoadedProfile>& prof, Context& ctx) {
+                  const std::optional<LoadedProfile>& prof, const model::Engine& engine, Context& ctx) {
     const auto eq = o.sweep.find('=');
     const std::string key = eq == std::string::npos ? "" : o.sweep.substr(0, eq);
     if (key != "batch" && key != "context")
@@ -286,7 +293,8 @@ void sweep_report(const TpotOptions& o, ResolvedLayout l, const model::StepOptio
             l.workload.batch = v;
         else
             l.workload.context = v;
-        const Evaluated e = evaluate(l, so, metric, prof);
+        Evaluated e = evaluate(l, so, metric, prof);
+        e.engine = &engine;
         rep.json.push_back(result_json(l, e, metric));
         if (prof) {
             std::vector<std::string> ignored;
@@ -300,6 +308,7 @@ void sweep_report(const TpotOptions& o, ResolvedLayout l, const model::StepOptio
                           e.decode.feasible ? "yes" : "no: " + e.decode.reason});
     }
     t.notes.push_back("TPOT metric: " + std::string(model::to_string(metric)));
+    t.notes.push_back(engine_note(engine));
     if (prof) {
         nlohmann::json ignored;
         label_profile(prof, l, ignored, t.notes);
@@ -417,6 +426,7 @@ void add_tpot_command(CLI::App& app, Context& ctx) {
     sub->add_flag("--offload", o->offload, "Hybrid CPU/GPU: routed experts on the host CPU (KTransformers-style)");
     sub->add_option("--cpu-experts", o->cpu_experts, "With --offload: expert weight dtype in host DRAM (default int4)");
     add_profile_options(sub, o->profile);
+    add_engine_option(sub, o->engine);
     add_format_option(sub, ctx);
     sub->callback([o, &ctx] {
         const auto metric = model::tpot_metric_from_string(o->metric);
@@ -430,16 +440,19 @@ void add_tpot_command(CLI::App& app, Context& ctx) {
         ResolvedLayout l = resolve_layout(o->layout, ctx.db());
         model::StepOptions so;
         apply_flags(*o, l, so);
+        const model::Engine& engine = resolve_engine(o->engine, ctx);
+        so.engine = engine.traits;
         const std::optional<LoadedProfile> prof = load_profile_option(o->profile, ctx);
         if (*metric != model::TpotMetric::itl) {
             if (l.workload.output < 1) throw Error("the " + o->metric + " metric needs --output <tokens>", "--output");
             if (l.workload.prompt < 1) throw Error("the " + o->metric + " metric needs --prompt <tokens>", "--prompt");
         }
         if (!o->sweep.empty()) {
-            sweep_report(*o, l, so, *metric, prof, ctx);
+            sweep_report(*o, l, so, *metric, prof, engine, ctx);
             return;
         }
-        const Evaluated e = evaluate(l, so, *metric, prof);
+        Evaluated e = evaluate(l, so, *metric, prof);
+        e.engine = &engine;
         single_report(*o, l, e, *metric, prof, ctx);
     });
 }

@@ -1,5 +1,7 @@
 #include "cli/plan_report.hpp"
 
+#include "cli/engine_option.hpp"
+
 #include <fmt/format.h>
 
 #include "hwdb/scenario_file.hpp"
@@ -188,6 +190,7 @@ std::vector<std::string> plan_assumptions(const mp::Scenario& s, const mp::PlanR
     a.push_back(fmt::format("Step model: {} mode, spec-sheet efficiencies (no calibration profile); comm SMs {}, "
                             "expert imbalance {:g}.",
                             model::to_string(s.search.step_mode), s.search.comm_sms, s.search.expert_imbalance));
+    if (!s.engine.id.empty()) a.push_back(engine_note(s.engine) + " (scenario `engine:`).");
     return a;
 }
 
@@ -309,6 +312,7 @@ Report plan_report(const mp::Scenario& s, const mp::PlanResult& r, std::size_t t
     rep.json["model"] = s.model.id;
     rep.json["feasible"] = r.feasible;
     rep.json["plans"] = std::move(plans);
+    if (!s.engine.id.empty()) rep.json["engine"] = engine_json(s.engine);
     rep.json["pareto"] = std::move(pareto);
     rep.json["pareto_throughput"] = std::move(pareto_thr);
     rep.json["assumptions"] = {

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "hwdb/atomic_file.hpp"
+#include "hwdb/engine_file.hpp"
 #include "hwdb/hardware_files.hpp"
 #include "hwdb/model_file.hpp"
 #include "hwdb/problems.hpp"
@@ -151,6 +152,8 @@ Database Database::load(const DataPaths& paths) {
     load_kind(paths.hardware / "nics", parse_nic, db.nics_, owner, broken_nics, problems);
     load_kind(paths.hardware / "switches", parse_switch, db.switches_, owner, broken_switches, problems);
     load_kind(paths.hardware / "cpus", parse_cpu, db.cpus_, owner, broken_cpus, problems);
+    Broken broken_engines;
+    load_kind(paths.hardware / "engines", parse_engine, db.engines_, owner, broken_engines, problems);
 
     // Systems: parsed, then their references resolved by value.
     for (const auto& path : files_in(paths.hardware / "systems", problems, false)) {
@@ -220,6 +223,7 @@ const model::Nic& Database::nic(std::string_view id) const { return lookup(nics_
 const model::Switch& Database::fabric_switch(std::string_view id) const { return lookup(switches_, id, "switch"); }
 const model::Cpu& Database::cpu(std::string_view id) const { return lookup(cpus_, id, "CPU"); }
 const model::System& Database::system(std::string_view id) const { return lookup(systems_, id, "system"); }
+const model::Engine& Database::engine(std::string_view id) const { return lookup(engines_, id, "engine"); }
 
 model::ModelArch Database::model(std::string_view id_or_path) const {
     if (auto it = models_.find(id_or_path); it != models_.end()) return it->second;

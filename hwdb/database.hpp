@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/cpu.hpp"
+#include "model/engine.hpp"
 #include "model/gpu.hpp"
 #include "model/model_arch.hpp"
 #include "model/nic.hpp"
@@ -20,7 +21,7 @@
 namespace hwplan::hwdb {
 
 struct DataPaths {
-    std::filesystem::path hardware;  // contains gpus/ nics/ switches/ cpus/ systems/
+    std::filesystem::path hardware;  // contains gpus/ nics/ switches/ cpus/ systems/ engines/
     std::filesystem::path models;    // *.yaml model descriptions
     std::filesystem::path profiles;  // calibrated profiles (*.yaml)
 };
@@ -43,6 +44,8 @@ public:
     [[nodiscard]] const model::Switch& fabric_switch(std::string_view id) const;
     [[nodiscard]] const model::Cpu& cpu(std::string_view id) const;
     [[nodiscard]] const model::System& system(std::string_view id) const;
+    // A serving engine (hwdb/data/engines/); unknown ids list the known ones.
+    [[nodiscard]] const model::Engine& engine(std::string_view id) const;
 
     // A model by database id ("deepseek-v3") or by path to a .yaml model file
     // or a HuggingFace config.json.
@@ -54,6 +57,7 @@ public:
     [[nodiscard]] const std::map<std::string, model::Cpu, std::less<>>& cpus() const { return cpus_; }
     [[nodiscard]] const std::map<std::string, model::System, std::less<>>& systems() const { return systems_; }
     [[nodiscard]] const std::map<std::string, model::ModelArch, std::less<>>& models() const { return models_; }
+    [[nodiscard]] const std::map<std::string, model::Engine, std::less<>>& engines() const { return engines_; }
     [[nodiscard]] const DataPaths& paths() const { return paths_; }
 
 private:
@@ -64,7 +68,12 @@ private:
     std::map<std::string, model::Cpu, std::less<>> cpus_;
     std::map<std::string, model::System, std::less<>> systems_;
     std::map<std::string, model::ModelArch, std::less<>> models_;
+    std::map<std::string, model::Engine, std::less<>> engines_;
 };
+
+// The engine every command uses when none is named (vLLM: the most widely
+// deployed open engine; its file says what that means).
+inline constexpr std::string_view default_engine_id = "vllm";
 
 // One model file: YAML (our schema) or JSON (HuggingFace config.json),
 // chosen by content, not by extension.

@@ -433,6 +433,15 @@ model::planner::Scenario parse_scenario(std::string_view text, const std::string
                                                       {"paper", model::StepMode::paper}}));
         sp->finish();
     }
+    {
+        // The serving engine: an id of hwdb/data/engines (default vllm).
+        const std::string id = m.string("engine", Need::optional).value_or(std::string(default_engine_id));
+        try {
+            s.engine = db.engine(id);
+        } catch (const Error& e) {
+            problems.add(m.has("engine") ? m.where("engine") : file, "engine: " + e.message());
+        }
+    }
     m.finish();
     problems.throw_if_any();
 

@@ -87,6 +87,7 @@ DecodeStep decode_step(const ModelArch& m, const System& s, const Deployment& d,
 
         Breakdown total;
         double step = 0;
+        double kernels = 0;
         if (m.dense_layers() > 0) {
             detail::LayerCost dense;
             detail::attention_block(c, in, dense);
@@ -95,6 +96,7 @@ DecodeStep decode_step(const ModelArch& m, const System& s, const Deployment& d,
             r.dense_layer = seconds(dense.compute + dense.comm);
             dense.parts *= m.dense_layers();
             total += dense.parts;
+            kernels += dense.kernels * m.dense_layers();
             step += r.dense_layer.value() * m.dense_layers();
         }
         detail::MoeLayer layer;
@@ -109,6 +111,7 @@ DecodeStep decode_step(const ModelArch& m, const System& s, const Deployment& d,
             Breakdown parts = layer.cost.parts;
             parts *= m.moe_layers();
             total += parts;
+            kernels += layer.cost.kernels * m.moe_layers();
             step += layer.time * m.moe_layers();
         }
         {
@@ -116,6 +119,7 @@ DecodeStep decode_step(const ModelArch& m, const System& s, const Deployment& d,
             detail::lm_head_block(c, tokens, head);
             total += head.parts;
             step += head.compute;
+            kernels += head.kernels;
         }
         if (d.mtp.depth > 0) {
             // Drafting: each of the d MTP modules runs once per step on one
@@ -127,6 +131,7 @@ DecodeStep decode_step(const ModelArch& m, const System& s, const Deployment& d,
             if (const detail::LayerCost* same = c.moe ? layer.moe_block_for(seqs) : nullptr) {
                 draft.compute += same->compute;  // the MoE block at this token count was already evaluated
                 draft.comm += same->comm;
+                draft.kernels += same->kernels;
             } else if (c.moe)
                 (void)detail::moe_block(c, seqs, r.ep_algorithm, draft);
             else
@@ -134,14 +139,20 @@ DecodeStep decode_step(const ModelArch& m, const System& s, const Deployment& d,
             const KernelCost proj =
                 k.gemm(GemmShape{seqs, static_cast<double>(m.hidden), 2.0 * m.hidden, c.weights, 1});
             draft.compute += proj.total().value();
+            draft.kernels += proj.kernels;
             detail::lm_head_block(c, seqs, draft);
             const double t = (draft.compute + draft.comm) * d.mtp.depth;
+            kernels += draft.kernels * d.mtp.depth;
             total.add(Component::mtp_draft, seconds(t));
             step += t;
         }
         const double p2p = (d.pp - 1) * detail::stage_transfer_seconds(c, tokens * m.hidden * c.act_bytes);
         total.add(Component::pipeline, seconds(p2p));
         step += p2p;
+        const double host = detail::host_wait_seconds(o.engine, o.engine.cuda_graphs, kernels, step);
+        total.add(Component::host, seconds(host));
+        step += host;
+        r.kernels = kernels;
         r.step = seconds(step);
         r.breakdown = total;
     }

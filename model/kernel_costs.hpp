@@ -190,7 +190,11 @@ struct KernelCostModel {
     [[nodiscard]] KernelCost roofline(Flops work, Bytes traffic, DType math, double eta_c, double eta_m,
                                       int kernels) const;
     // Decode/prefill attention core (FlashMLA / FlashAttention efficiencies).
-    [[nodiscard]] KernelCost attention(Flops work, Bytes traffic, int kernels) const;
+    // compute_share / memory_share scale the efficiencies for the kernel
+    // family and how it fills the SMs (attention_kernel.hpp; 1: the best
+    // kernel at full occupancy).
+    [[nodiscard]] KernelCost attention(Flops work, Bytes traffic, int kernels, double compute_share = 1,
+                                       double memory_share = 1) const;
     // Memory-bound element-wise kernels (norms, RoPE, activation, quantise).
     [[nodiscard]] KernelCost elementwise(Bytes traffic, int kernels) const;
 };
@@ -365,12 +369,15 @@ inline KernelCost KernelCostModel::gemm(const GemmShape& g) const {
     return c;
 }
 
-inline KernelCost KernelCostModel::attention(Flops work, Bytes traffic, int kernels) const {
-    KernelCost c = roofline(work, traffic, DType::bf16, eff.attention_compute, eff.attention_memory, kernels);
+inline KernelCost KernelCostModel::attention(Flops work, Bytes traffic, int kernels, double compute_share,
+                                             double memory_share) const {
+    const double eta_c = eff.attention_compute * compute_share;
+    const double eta_m = eff.attention_memory * memory_share;
+    KernelCost c = roofline(work, traffic, DType::bf16, eta_c, eta_m, kernels);
     if (calibrated.attention && (work.value() > 0 || traffic.value() > 0)) {
         // Calibrated: a blended roofline plus the fitted fixed time per call.
-        const double p = bf16_peak.value() * eff.attention_compute;
-        const double bw = memory_bandwidth.value() * eff.attention_memory;
+        const double p = bf16_peak.value() * eta_c;
+        const double bw = memory_bandwidth.value() * eta_m;
         const double tc = p > 0 ? work.value() / p : 0.0;
         const double tm = bw > 0 ? traffic.value() / bw : 0.0;
         c.time = seconds(calibrated.attention_fixed_s + roofline_blend(tc, tm, calibrated.attention_blend));

@@ -13,6 +13,7 @@ void add(LayerCost& out, Component what, const KernelCost& kc) {
     out.parts.add(what, kc.time);
     out.parts.add(Component::kernel_overhead, kc.overhead);
     out.compute += kc.total().value();
+    out.kernels += kc.kernels;
 }
 
 // Appends communication that is not overlapped with the EP all-to-all
@@ -23,6 +24,7 @@ void add_serial_comm(const StepContext& c, LayerCost& out, Component what, doubl
     out.parts.add(what, seconds(t));
     out.parts.add(Component::kernel_overhead, seconds(ovh));
     out.compute += t + ovh;
+    out.kernels += 1;
 }
 
 // One GEMM kernel in a resolved format (KernelCostModel::gemm_seconds, the
@@ -34,6 +36,107 @@ void add_gemm(const StepContext& c, LayerCost& out, Component what, const Kernel
     out.parts.seconds_[static_cast<std::size_t>(what)] += t;
     out.parts.seconds_[static_cast<std::size_t>(Component::kernel_overhead)] += c.kernel_overhead;
     out.compute += t + c.kernel_overhead;
+    out.kernels += 1;
+}
+
+// An element-wise op run as the engine's plain ops (EngineTraits::unfused):
+// op.kernels kernels per tensor, op.bytes_per_element bytes per element at
+// BF16, scaled to the element size `elem_bytes`.
+void add_unfused(const StepContext& c, LayerCost& out, Component what, const OpCost& op, double elements,
+                 int tensors, double elem_bytes) {
+    if (elements <= 0) return;
+    add(out, what, c.k->elementwise(bytes(op.bytes_per_element * elements * elem_bytes / 2.0), op.kernels * tensors));
+}
+
+// A linear layer's GEMM (weights in the deployment's format). An engine that
+// does not fuse activation quantisation runs it as kernels of its own before
+// every W8A8 GEMM.
+void add_linear(const StepContext& c, LayerCost& out, Component what, double m, double n, double k,
+                double groups = 1) {
+    if (c.quantize_inputs) add_unfused(c, out, what, c.engine->unfused.quantize, m * k, 1, c.act_bytes);
+    add_gemm(c, out, what, c.linear_format, m, n, k, groups);
+}
+
+// The input norm of a block and the residual add before it: one fused
+// kernel reading x and the residual and writing both, or the plain add and
+// RMSNorm ops.
+void add_norm_residual(const StepContext& c, LayerCost& out, double tokens, double width) {
+    if (c.engine->fuses.norm_residual) {
+        add(out, Component::elementwise, c.k->elementwise(bytes(4 * tokens * width * c.act_bytes), 1));
+        return;
+    }
+    add_unfused(c, out, Component::elementwise, c.engine->unfused.residual_add, tokens * width, 1, c.act_bytes);
+    add_unfused(c, out, Component::elementwise, c.engine->unfused.rms_norm, tokens * width, 1, c.act_bytes);
+}
+
+// A norm without a residual (MLA's latent norms): one kernel reading and
+// writing the vector, or the plain RMSNorm ops.
+void add_norm(const StepContext& c, LayerCost& out, double tokens, double width) {
+    if (c.engine->fuses.norm_residual) {
+        add(out, Component::elementwise, c.k->elementwise(bytes(2 * tokens * width * c.act_bytes), 1));
+        return;
+    }
+    add_unfused(c, out, Component::elementwise, c.engine->unfused.rms_norm, tokens * width, 1, c.act_bytes);
+}
+
+// SiLU(gate) * up of `tokens` rows: one kernel reading both halves and
+// writing the product, or silu and mul as plain ops.
+void add_silu_mul(const StepContext& c, LayerCost& out, Component what, double tokens, double intermediate) {
+    if (c.engine->fuses.silu_mul) {
+        add(out, what, c.k->elementwise(bytes(3 * tokens * intermediate * c.act_bytes), 1));
+        return;
+    }
+    add_unfused(c, out, what, c.engine->unfused.silu_mul, tokens * intermediate, 1, c.act_bytes);
+}
+
+// RoPE on `rotated` query + key elements and the KV-cache write of `cached`
+// elements in `cache_tensors` tensors (K and V, or MLA's one latent).
+void add_rope_and_cache(const StepContext& c, LayerCost& out, double rotated, double cached, int cache_tensors) {
+    const EngineTraits& e = *c.engine;
+    const double ab = c.act_bytes;
+    if (e.fuses.rope) {
+        // In place on q and k; with rope_kv_write the same kernel stores the cache.
+        const double cache_bytes = cached * (ab + c.kv_bytes);
+        if (e.fuses.rope_kv_write) {
+            add(out, Component::elementwise, c.k->elementwise(bytes(2 * rotated * ab + cache_bytes), 1));
+            return;
+        }
+        add(out, Component::elementwise, c.k->elementwise(bytes(2 * rotated * ab), 1));
+        add(out, Component::elementwise, c.k->elementwise(bytes(cache_bytes), 1));
+        return;
+    }
+    add_unfused(c, out, Component::elementwise, e.unfused.rope, rotated, 2, ab);
+    add_unfused(c, out, Component::elementwise, e.unfused.kv_write, cached, cache_tensors, c.kv_bytes);
+}
+
+// How a decode attention kernel covers the SMs (attention_kernel.hpp):
+// `groups` CTAs per sequence before the context is split.
+struct DecodeAttentionGrid {
+    double fill = 1;    // share of the HBM bandwidth the grid can draw: min(1, CTAs / SMs)
+    double splits = 1;  // context chunks per (sequence, group)
+    int kernels = 1;    // + the merge of the partial softmaxes when split
+};
+
+DecodeAttentionGrid decode_attention_grid(const StepContext& c, double sequences, double groups, double kv_tokens) {
+    DecodeAttentionGrid g;
+    const double sms = c.k->sms;
+    if (!(sms > 0) || !(sequences > 0)) return g;
+    const double ctas = sequences * groups;
+    if (c.attention.split_kv && ctas < sms) {
+        // A continuous split count: real kernels split into whole chunks,
+        // which makes the time a sawtooth in the context (one more token can
+        // add a chunk and a CTA); the model keeps its monotone envelope.
+        g.splits = std::max(1.0, std::min(sms / ctas, kv_tokens / c.attention.min_chunk_tokens));
+        if (g.splits > 1) g.kernels = 2;
+    }
+    g.fill = std::min(1.0, ctas * g.splits / sms);
+    return g;
+}
+
+// Prefill attention's share of the family's plateau at `keys` keys per query.
+double prefill_attention_share(const StepContext& c, double keys) {
+    const AttentionKernelTraits& a = c.attention;
+    return keys > 0 ? a.prefill_relative * keys / (keys + a.prefill_half_keys) : a.prefill_relative;
 }
 
 }  // namespace
@@ -80,6 +183,9 @@ StepContext make_context(const ModelArch& m, const System& s, const Deployment& 
     c.bf16_format = k.gemm_format(DType::bf16);
     c.head_format = k.gemm_format(c.head_weights);
     c.kernel_overhead = k.eff.kernel_overhead.value();
+    c.engine = &o.engine;
+    c.attention = attention_kernel_traits(c.mla ? o.engine.mla_attention : o.engine.attention);
+    c.quantize_inputs = !o.engine.fuses.quantize && (c.linear_format.math == DType::fp8 || c.linear_format.math == DType::int8);
     return c;
 }
 
@@ -130,25 +236,28 @@ void attention_block(const StepContext& c, const AttentionInput& in, LayerCost& 
     const double h = c.m->hidden;
     const double ab = c.act_bytes;
     const double heads = c.layout.q_heads_per_gpu;
-    // Input add-RMSNorm: reads x and the residual, writes both.
-    double ew = 4 * M * h * ab;
-    int ew_kernels = 1;
+    const bool decode = in.phase == Phase::decode;
+    const EngineFusions& fuses = c.engine->fuses;
+    // Prefill efficiency of the engine's attention kernel at this many keys
+    // per query; decode's share of HBM bandwidth from how it fills the SMs.
+    const double compute_share = decode ? c.attention.prefill_relative : prefill_attention_share(c, in.attended);
+    add_norm_residual(c, out, M, h);
     if (const Mla* a = c.mla) {
-        const double lat = a->kv_lora_rank + a->qk_rope_head_dim;               // the cached latent width (576)
-        ew += 2 * M * (a->q_lora_rank + a->kv_lora_rank) * ab;                  // latent RMSNorms
-        ew += M * lat * c.kv_bytes + 2 * M * heads * a->qk_rope_head_dim * ab;  // cache write, RoPE
-        ew_kernels += 2;
+        const double lat = a->kv_lora_rank + a->qk_rope_head_dim;  // the cached latent width (576)
         // Down-projections (q_a and kv_a fused, replicated on every TP rank),
         // query up-projection split by heads.
         if (a->q_lora_rank > 0) {
-            add_gemm(c, out, Component::attention_projections, c.linear_format, M, a->q_lora_rank + lat, h);
-            add_gemm(c, out, Component::attention_projections, c.linear_format, M,
-                     heads * (a->qk_nope_head_dim + a->qk_rope_head_dim), a->q_lora_rank);
+            add_linear(c, out, Component::attention_projections, M, a->q_lora_rank + lat, h);
+            add_norm(c, out, M, a->q_lora_rank);
+            add_linear(c, out, Component::attention_projections, M,
+                       heads * (a->qk_nope_head_dim + a->qk_rope_head_dim), a->q_lora_rank);
         } else {
-            add_gemm(c, out, Component::attention_projections, c.linear_format, M,
-                     heads * (a->qk_nope_head_dim + a->qk_rope_head_dim) + lat, h);
+            add_linear(c, out, Component::attention_projections, M,
+                       heads * (a->qk_nope_head_dim + a->qk_rope_head_dim) + lat, h);
         }
-        if (in.phase == Phase::decode) {
+        add_norm(c, out, M, a->kv_lora_rank);
+        add_rope_and_cache(c, out, M * (heads + 1) * a->qk_rope_head_dim, M * lat, 1);
+        if (decode) {
             // Absorbed form (DeepSeek-V2 sec. 2.1.2): W_UK folded into the
             // query, W_UV applied after attention, one small GEMM per head;
             // attention runs MQA-style over the 576-wide latent for all heads.
@@ -157,47 +266,68 @@ void attention_block(const StepContext& c, const AttentionInput& in, LayerCost& 
             add_gemm(c, out, Component::attention_projections, c.linear_format, M * heads, a->v_head_dim,
                      a->kv_lora_rank, heads);
             const double work = 2 * M * in.attended * heads * (lat + a->kv_lora_rank);
-            const double traffic =
-                in.sequences * in.kv_tokens * lat * c.kv_bytes + M * heads * (lat + a->kv_lora_rank) * ab;
-            add(out, Component::attention_core, k.attention(flops(work), bytes(traffic), 2));
+            // One latent head: a split-KV kernel serves heads_per_cta query
+            // heads of a sequence per CTA (all of them when 0); SDPA one head.
+            const double per_cta = c.attention.heads_per_cta > 0 ? c.attention.heads_per_cta : heads;
+            const DecodeAttentionGrid grid = decode_attention_grid(
+                c, in.sequences, c.attention.split_kv ? std::ceil(heads / per_cta) : heads, in.kv_tokens);
+            // Every split reads the queries and writes a partial output.
+            const double traffic = in.sequences * in.kv_tokens * lat * c.kv_bytes +
+                                   grid.splits * M * heads * (lat + a->kv_lora_rank) * ab;
+            add(out, Component::attention_core,
+                k.attention(flops(work), bytes(traffic), grid.kernels, compute_share, grid.fill));
         } else {
             // Prefill, MHA form: decompress K_nope and V of every attended
             // token with kv_b, then causal attention with d_qk = nope + rope.
             const double rows = in.sequences * in.kv_tokens;
-            add_gemm(c, out, Component::attention_projections, c.linear_format, rows,
-                     heads * (a->qk_nope_head_dim + a->v_head_dim), a->kv_lora_rank);
+            add_linear(c, out, Component::attention_projections, rows,
+                       heads * (a->qk_nope_head_dim + a->v_head_dim), a->kv_lora_rank);
             const double qk = a->qk_nope_head_dim + a->qk_rope_head_dim;
             const double work = 2 * M * in.attended * heads * (qk + a->v_head_dim);
             const double traffic = rows * heads * (qk + a->v_head_dim) * ab + M * heads * (qk + a->v_head_dim) * ab;
-            add(out, Component::attention_core, k.attention(flops(work), bytes(traffic), 1));
+            add(out, Component::attention_core, k.attention(flops(work), bytes(traffic), 1, compute_share, 1.0));
         }
-        add_gemm(c, out, Component::attention_projections, c.linear_format, M, h, heads * a->v_head_dim);
+        add_linear(c, out, Component::attention_projections, M, h, heads * a->v_head_dim);
     } else if (const Gqa* g = c.gqa) {
         const double kvh = c.layout.kv_heads_per_gpu;
         const double hd = g->head_dim;
-        ew += 2 * M * kvh * hd * c.kv_bytes + 2 * M * (heads + kvh) * hd * ab;  // cache write, RoPE
-        ew_kernels += 1;
-        add_gemm(c, out, Component::attention_projections, c.linear_format, M, (heads + 2 * kvh) * hd, h);
+        if (fuses.qkv_gemm) {
+            add_linear(c, out, Component::attention_projections, M, (heads + 2 * kvh) * hd, h);
+        } else {
+            add_linear(c, out, Component::attention_projections, M, heads * hd, h);
+            add_linear(c, out, Component::attention_projections, M, kvh * hd, h);
+            add_linear(c, out, Component::attention_projections, M, kvh * hd, h);
+        }
+        add_rope_and_cache(c, out, M * (heads + kvh) * hd, M * 2 * kvh * hd, 2);
         const double work = 2 * M * in.attended * heads * 2 * hd;
-        const double traffic = in.sequences * in.kv_tokens * 2 * kvh * hd * c.kv_bytes + 2 * M * heads * hd * ab;
+        // Split-KV kernels give a CTA one KV head and its query group;
+        // PyTorch SDPA one CTA per query head (no split).
+        DecodeAttentionGrid grid;
+        if (decode) grid = decode_attention_grid(c, in.sequences, c.attention.split_kv ? kvh : heads, in.kv_tokens);
+        const double traffic =
+            in.sequences * in.kv_tokens * 2 * kvh * hd * c.kv_bytes + grid.splits * 2 * M * heads * hd * ab;
         add(out, Component::attention_core,
-            k.attention(flops(work), bytes(traffic), in.phase == Phase::decode ? 2 : 1));
-        add_gemm(c, out, Component::attention_projections, c.linear_format, M, h, heads * hd);
+            k.attention(flops(work), bytes(traffic), grid.kernels, compute_share, grid.fill));
+        add_linear(c, out, Component::attention_projections, M, h, heads * hd);
     }
-    add(out, Component::elementwise, k.elementwise(bytes(ew), ew_kernels));
     add_serial_comm(c, out, Component::all_reduce, all_reduce_seconds(c, M * h * ab, c.d->tp));
 }
 
 void dense_ffn_block(const StepContext& c, double tokens, double intermediate, LayerCost& out) {
     const double M = tokens;
     if (M <= 0 || intermediate <= 0) return;
-    const KernelCostModel& k = *c.k;
     const double h = c.m->hidden;
     const double ab = c.act_bytes;
     const double inter = intermediate / c.d->tp;
-    add_gemm(c, out, Component::dense_ffn, c.linear_format, M, 2 * inter, h);
-    add_gemm(c, out, Component::dense_ffn, c.linear_format, M, h, inter);
-    add(out, Component::elementwise, k.elementwise(bytes(4 * M * h * ab + 3 * M * inter * ab), 2));
+    add_norm_residual(c, out, M, h);
+    if (c.engine->fuses.gate_up_gemm) {
+        add_linear(c, out, Component::dense_ffn, M, 2 * inter, h);
+    } else {
+        add_linear(c, out, Component::dense_ffn, M, inter, h);
+        add_linear(c, out, Component::dense_ffn, M, inter, h);
+    }
+    add_silu_mul(c, out, Component::elementwise, M, inter);
+    add_linear(c, out, Component::dense_ffn, M, h, inter);
     add_serial_comm(c, out, Component::all_reduce, all_reduce_seconds(c, M * h * ab, c.d->tp));
 }
 
@@ -224,7 +354,8 @@ MoeStats moe_block(const StepContext& c, double tokens, EpAlgorithm algorithm, L
 
     // Input add-RMSNorm on the replica's tokens; activation quantisation
     // before dispatch and the weighted sum after combine on this GPU's share.
-    add(out, Component::elementwise, k.elementwise(bytes(4 * M * h * ab + 3 * t_gpu * h * ab), 2));
+    add_norm_residual(c, out, M, h);
+    add(out, Component::elementwise, k.elementwise(bytes(3 * t_gpu * h * ab), 1));
 
     // Router: gate GEMM in BF16 (kept in high precision) + top-k.
     add_gemm(c, out, Component::router, c.bf16_format, t_gpu, e->routed_experts, h);
@@ -234,9 +365,14 @@ MoeStats moe_block(const StepContext& c, double tokens, EpAlgorithm algorithm, L
     const bool shared_local = e->shared_experts > 0 && !c.o->shared_experts_via_ep;
     if (shared_local) {
         const double inter = static_cast<double>(e->shared_experts) * e->expert_intermediate / tp;
-        add_gemm(c, out, Component::shared_experts, c.linear_format, M, 2 * inter, h);
-        add_gemm(c, out, Component::shared_experts, c.linear_format, M, h, inter);
-        add(out, Component::shared_experts, k.elementwise(bytes(3 * M * inter * ab), 1));
+        if (c.engine->fuses.gate_up_gemm) {
+            add_linear(c, out, Component::shared_experts, M, 2 * inter, h);
+        } else {
+            add_linear(c, out, Component::shared_experts, M, inter, h);
+            add_linear(c, out, Component::shared_experts, M, inter, h);
+        }
+        add_silu_mul(c, out, Component::shared_experts, M, inter);
+        add_linear(c, out, Component::shared_experts, M, h, inter);
     }
 
     // Routed experts on the hottest GPU. Each EP rank holds n_loc physical
@@ -257,9 +393,10 @@ MoeStats moe_block(const StepContext& c, double tokens, EpAlgorithm algorithm, L
     st.tokens_per_expert = active > 0 ? pairs / active : 0;
     if (pairs > 0 && active > 0) {
         const double inter = e->expert_intermediate / etp;
-        add_gemm(c, out, Component::routed_experts, c.linear_format, pairs, 2 * inter, h, active);
-        add_gemm(c, out, Component::routed_experts, c.linear_format, pairs, h, inter, active);
-        add(out, Component::routed_experts, k.elementwise(bytes(3 * pairs * inter * ab), 1));
+        // Grouped expert GEMMs always hold gate and up as one matrix (w13).
+        add_linear(c, out, Component::routed_experts, pairs, 2 * inter, h, active);
+        add_silu_mul(c, out, Component::routed_experts, pairs, inter);
+        add_linear(c, out, Component::routed_experts, pairs, h, inter, active);
     }
 
     // EP all-to-all (overlappable with the other micro-batch's computation).
@@ -271,6 +408,7 @@ MoeStats moe_block(const StepContext& c, double tokens, EpAlgorithm algorithm, L
         out.parts.add(Component::combine, st.ep.combine.time);
         out.parts.add(Component::kernel_overhead, seconds(2 * ovh));
         out.comm += st.ep.time().value() + 2 * ovh;
+        out.kernels += 2;
     }
 
     // One reduction: across the expert-TP group (all-gather + reduce-scatter
@@ -290,8 +428,9 @@ void lm_head_block(const StepContext& c, double tokens, LayerCost& out) {
     const KernelCostModel& k = *c.k;
     const double h = c.m->hidden;
     const double v = static_cast<double>(c.m->vocab) / c.d->tp;
-    // Embedding lookup and final norm.
-    add(out, Component::elementwise, k.elementwise(bytes(3 * M * h * c.act_bytes), 2));
+    // Embedding lookup and the final norm (with the last residual add).
+    add(out, Component::elementwise, k.elementwise(bytes(M * h * c.act_bytes), 1));
+    add_norm_residual(c, out, M, h);
     add_gemm(c, out, Component::lm_head, c.head_format, M, v, h);
     // Sampling: softmax / top-k / top-p over FP32 logits.
     add(out, Component::lm_head, k.elementwise(bytes(2 * M * v * 4.0), 2));
@@ -308,6 +447,7 @@ namespace {
 
 void accumulate(LayerCost& into, const LayerCost& part) {
     into.parts += part.parts;
+    into.kernels += part.kernels;
     into.compute += part.compute;
     into.comm += part.comm;
 }
@@ -361,6 +501,7 @@ MoeLayer moe_layer(const StepContext& c, const AttentionInput& in, EpAlgorithm a
     split.cost.parts *= mb;
     split.cost.compute *= mb;
     split.cost.comm *= mb;
+    split.cost.kernels *= mb;
     split.cost.parts.add(Component::overlap, seconds(overlapped - split.cost.compute - split.cost.comm));
     split.time = overlapped;
     split.micro_batches = mb;

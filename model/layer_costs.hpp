@@ -12,7 +12,9 @@
 #include <optional>
 #include <string>
 
+#include "model/attention_kernel.hpp"
 #include "model/deployment.hpp"
+#include "model/engine.hpp"
 #include "model/ep_comm.hpp"
 #include "model/kernel_costs.hpp"
 #include "model/layout.hpp"
@@ -56,6 +58,9 @@ struct StepContext {
     KernelCostModel::GemmFormat bf16_format;
     KernelCostModel::GemmFormat head_format;
     double kernel_overhead = 0;  // seconds per kernel
+    const EngineTraits* engine = nullptr;  // o->engine
+    AttentionKernelTraits attention;       // of engine->attention
+    bool quantize_inputs = false;          // W8A8 linear layers whose input quantisation is a kernel of its own
 };
 
 // Resolves the context for one phase; assumes layout_problem() found nothing.
@@ -65,6 +70,7 @@ struct StepContext {
 // Costs of one layer (or one block) on one GPU for one micro-batch.
 struct LayerCost {
     Breakdown parts;
+    double kernels = 0;  // kernels launched (for the host's launch time of an eager step)
     double compute = 0;  // seconds that cannot overlap the EP all-to-all
     double comm = 0;     // EP dispatch + combine seconds (overlappable)
 };
@@ -132,6 +138,19 @@ struct MoeLayer {
         return nullptr;
     }
 };
+// Host time the GPU waits for in a step of `kernels` kernels that keeps the
+// GPU busy for `gpu_seconds`: the engine's per-step overhead, plus, outside
+// a CUDA graph, the launches' excess over the GPU time (the GPU runs ahead
+// of the host until the host falls behind).
+[[nodiscard]] inline double host_wait_seconds(const EngineTraits& e, bool graphed, double kernels, double gpu_seconds) {
+    double wait = e.step_overhead.value();
+    if (!graphed) {
+        const double launch = kernels * e.launch_overhead.value();
+        if (launch > gpu_seconds) wait += launch - gpu_seconds;
+    }
+    return wait;
+}
+
 [[nodiscard]] MoeLayer moe_layer(const StepContext& c, const AttentionInput& in, EpAlgorithm algorithm);
 
 }  // namespace hwplan::model::detail

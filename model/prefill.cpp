@@ -29,6 +29,7 @@ void check_workload(const Workload& w) {
 struct ChunkCost {
     Breakdown parts;
     double time = 0;
+    double kernels = 0;
 };
 
 // All layers of the model for one chunk of `tokens` tokens after `prefix`
@@ -45,13 +46,20 @@ ChunkCost chunk_cost(const detail::StepContext& c, double tokens, double prefix,
         dense.parts *= m.dense_layers();
         r.parts += dense.parts;
         r.time += (dense.compute + dense.comm) * m.dense_layers();
+        r.kernels += dense.kernels * m.dense_layers();
     }
     if (m.moe_layers() > 0) {
         detail::MoeLayer layer = detail::moe_layer(c, in, alg);
         layer.cost.parts *= m.moe_layers();
         r.parts += layer.cost.parts;
         r.time += layer.time * m.moe_layers();
+        r.kernels += layer.cost.kernels * m.moe_layers();
     }
+    // Prefill forwards are not graph-captured (engine.hpp): a short chunk
+    // can be launch-bound.
+    const double host = detail::host_wait_seconds(*c.engine, false, r.kernels, r.time);
+    r.parts.add(Component::host, seconds(host));
+    r.time += host;
     return r;
 }
 
@@ -103,12 +111,14 @@ PrefillStep prefill(const ModelArch& m, const System& s, const Deployment& d, co
         cc.parts *= count;
         sum += cc.parts;
         total += cc.time * count;
+        r.kernels += cc.kernels * count;
     }
     ChunkCost last;
     if (last_tokens > 0) {
         last = chunk_cost(c, last_tokens, cached + full * C, r.ep_algorithm);
         sum += last.parts;
         total += last.time;
+        r.kernels += last.kernels;
     } else {
         last = chunk_cost(c, C, cached + (full - 1) * C, r.ep_algorithm);
     }

@@ -38,6 +38,8 @@ std::string_view component_name(Component c) {
             return "pipeline";
         case Component::kernel_overhead:
             return "kernel_overhead";
+        case Component::host:
+            return "host";
         case Component::overlap:
             return "overlap";
         case Component::count_:

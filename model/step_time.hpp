@@ -34,6 +34,7 @@
 
 #include "model/deployment.hpp"
 #include "model/efficiency.hpp"
+#include "model/engine.hpp"
 #include "model/ep_comm.hpp"
 #include "model/kernel_costs.hpp"
 #include "model/model_arch.hpp"
@@ -65,6 +66,7 @@ enum class Component : std::uint8_t {
     mtp_draft,        // the MTP modules' own forward passes (drafting)
     pipeline,         // point-to-point transfers between pipeline stages
     kernel_overhead,  // fixed cost per kernel (graph launch, ramp, tail)
+    host,             // host time the GPU waits for: launch-bound eager steps, per-step scheduling (engine.hpp)
     overlap,          // hidden by overlap (<= 0)
     count_
 };
@@ -97,6 +99,10 @@ struct StepOptions {
     // Spec-sheet defaults; a calibration profile replaces them (or passes a
     // whole KernelCostModel to the overloads below).
     Efficiencies efficiencies = default_efficiencies();
+    // Which kernels a step runs (fusions, attention family, CUDA graphs,
+    // launch cost): the serving engine (engine.hpp). Default: fully fused
+    // under CUDA graphs; the CLI passes the named engine's file.
+    EngineTraits engine;
     EpAlgorithm ep_algorithm = EpAlgorithm::automatic;  // direct in decode, forwarding in prefill
     bool shared_experts_via_ep = false;                 // shared experts hosted like routed ones (DeepSeek's EP320)
     bool check_memory = true;                           // infeasible when plan_memory() says it does not fit
@@ -121,6 +127,7 @@ struct DecodeStep {
     EpAlgorithm ep_algorithm = EpAlgorithm::direct;
     EpExchange ep;  // one MoE layer, one micro-batch
     Bytes memory_per_gpu = bytes(0);
+    double kernels = 0;   // kernels launched per step (the engine's fusions decide)
     Breakdown breakdown;  // sums to `step`
 };
 
@@ -133,6 +140,7 @@ struct PrefillStep {
     int chunks = 0;
     double input_tokens_per_s_per_gpu = 0;
     EpAlgorithm ep_algorithm = EpAlgorithm::forwarding;
+    double kernels = 0;   // kernels launched over all chunks
     Breakdown breakdown;  // sums to `ttft`
 };
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "model/engine.hpp"
 #include "model/deployment.hpp"
 #include "model/dtype.hpp"
 #include "model/model_arch.hpp"
@@ -134,6 +135,9 @@ struct Scenario {
     Sla sla;
     Constraints constraints;
     SearchSpace search;
+    // The serving engine every deployment runs (whose kernels a step has);
+    // the file's `engine:` or the database default.
+    Engine engine;
     // Field path ("sla.tpot") -> "file:line:col" of its value, so planner
     // results (an SLA no deployment meets) can point at the line.
     std::map<std::string, std::string> locations;

@@ -97,6 +97,7 @@ Setup make_setup(const Scenario& sc) {
     Setup su;
     su.sc = &sc;
     su.step.mode = sc.search.step_mode;
+    su.step.engine = sc.engine.traits;
     su.step.check_memory = false;  // memory is checked once per layout (plan_memory) below
     const WorkloadSpec& w = sc.workload;
     su.input_points = quadrature_points(w.input, 8);

@@ -112,6 +112,7 @@ struct Summary {
 
 struct Options {
     StepOptions step;  // realistic-mode options (default: spec-sheet efficiencies)
+    friend bool operator==(const Options&, const Options&) = default;
 };
 
 // One row. Never throws for a row that cannot be predicted (not modelled).

@@ -230,7 +230,7 @@ TEST_CASE("CLI: hwplan validate shows the step breakdown of serving rows", "[cli
         if (r["quantity"] == "ttft_ms") CHECK(r["breakdown_phase"] == "prefill");
         if (r["quantity"] == "tpot_ms" || r["quantity"] == "itl_ms") CHECK(r["breakdown_phase"] == "decode");
     }
-    CHECK(with > 20);
+    CHECK(with >= 10);
     const auto t = run_hwplan({"validate", "--source", "llama-serving"});
     CHECK_THAT(t.out, Contains("step breakdown") && Contains("decode: gemm"));
 }

@@ -153,30 +153,41 @@ TEST_CASE("constant fit: the declared constants are fields with bounds around th
 TEST_CASE("constant fit: dependence is what the evaluator reads", "[model][validation]") {
     const Catalog c = gemm_catalog();
     auto refs = synthetic_set(c);
-    refs.push_back(attention_row("alpha", 100));
+    refs.push_back(attention_row("alpha", 100));  // HBM x attention_memory
     refs.back().value = 3000;
-    const FitSettings s = gemm_settings();
+    Reference link;  // scale-up x nvlink
+    link.id = "alpha-nvlink";
+    link.source = "alpha";
+    link.quantity = "nvlink_bw_achieved_per_gpu_gbps";
+    link.unit = "GB/s";
+    link.value = 160;
+    link.kind = ReferenceKind::measurement;
+    link.conditions = {{"hardware", txt("h800-node")}};
+    refs.push_back(link);
+    link.id = "alpha-nvlink-spec";  // the spec sheet: no efficiency at all
+    link.quantity = "nvlink_bw_unidir_per_gpu_gbps";
+    link.value = 200;
+    refs.push_back(link);
+    FitSettings s = gemm_settings();
+    for (const FittedConstant& k : realistic_fitted_constants())
+        if (k.name == "nvlink") s.constants.push_back(k);
     const Dependence d = find_dependence(refs, c, Options{}, s.constants);
-    REQUIRE(d.rows_of.size() == 4);
+    REQUIRE(d.rows_of.size() == 5);
     const auto depends = [&](std::size_t constant, std::size_t row) {
         const auto& v = d.rows_of[constant];
         return std::find(v.begin(), v.end(), static_cast<int>(row)) != v.end();
     };
-    // 0 peak_fraction, 1 hbm, 2 attention_memory, 3 kernel_overhead (declared order).
+    // 0 peak_fraction, 1 hbm, 2 attention_memory, 3 kernel_overhead, 4 nvlink.
     REQUIRE(s.constants[2].name == "attention_memory");
-    const std::size_t attn = refs.size() - 1;
-    CHECK(depends(2, attn));
-    CHECK_FALSE(depends(0, attn));
-    CHECK_FALSE(depends(3, attn));
-    CHECK(d.rows_of[2].size() == 1);  // only the attention row reads attention_memory
-    // The large compute-bound GEMM reads the peak fraction and the overhead,
-    // not HBM (its memory time stays below compute even at hbm = 0.5).
+    REQUIRE(s.constants[4].name == "nvlink");
+    const std::size_t attn = refs.size() - 3, achieved = refs.size() - 2, spec = refs.size() - 1;
+    CHECK(d.rows_of[2] == std::vector<int>{static_cast<int>(attn)});    // only the attention row
+    CHECK(d.rows_of[4] == std::vector<int>{static_cast<int>(achieved)});  // only the achieved-NVLink row
+    for (std::size_t k = 0; k < 5; ++k) CHECK_FALSE(depends(k, spec));
+    // Every GEMM row pays the per-kernel overhead; the large one reads the peak share.
+    for (std::size_t i = 0; i < 18; ++i) CHECK(depends(3, i));
     CHECK(depends(0, 0));
-    CHECK(depends(3, 0));
-    CHECK_FALSE(depends(1, 0));
-    // The M = 16 GEMM is memory-bound at every peak fraction down to 0.3.
-    CHECK(depends(1, 2));
-    CHECK_FALSE(depends(0, 2));
+    CHECK_FALSE(depends(0, attn));
 }
 
 TEST_CASE("constant fit: recovers the efficiencies the synthetic measurements come from", "[model][validation]") {

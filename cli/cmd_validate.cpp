@@ -3,7 +3,11 @@
 // row, with median and worst error overall and per source. `--max-error`
 // turns it into a check (exit code 1 when a modelled row is off by more);
 // `--format markdown` prints the tables docs/validation.md is generated from
-// (scripts/gen_validation_doc.sh).
+// (scripts/gen_validation_doc.sh). Serving rows show where the evaluated
+// step's time goes (kernel-class shares). `--cross-validate` fits the
+// realistic-mode constants leave-one-source-out (model/validation/
+// cross_validation.hpp) and reports the held-out errors next to the default
+// and in-sample ones.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -15,6 +19,8 @@
 #include "cli/layout_options.hpp"
 #include "hwdb/reference_file.hpp"
 #include "model/error.hpp"
+#include "model/validation/cross_validation.hpp"
+#include "model/validation/kernel_class_shares.hpp"
 #include "model/validation/validation.hpp"
 
 namespace hwplan::cli {
@@ -27,9 +33,43 @@ struct ValidateOptions {
     std::string refs;
     std::vector<std::string> sources;
     std::vector<std::string> kinds;
+    std::vector<std::string> ids;  // glob patterns (* and ?); without a wildcard, a substring
     std::string format = "table";
     std::optional<double> max_error;
+    bool cross_validate = false;
+    int min_fit_rows = 2;
+    int min_fit_sources = 2;
 };
+
+// Shell-style match of the whole id: '*' any run, '?' one character.
+bool glob_match(std::string_view pattern, std::string_view s) {
+    std::size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
+    while (i < s.size()) {
+        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == s[i])) {
+            ++p;
+            ++i;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            mark = i;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            i = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
+}
+
+bool id_matches(const std::vector<std::string>& patterns, std::string_view id) {
+    if (patterns.empty()) return true;
+    for (const auto& pat : patterns) {
+        const bool wild = pat.find_first_of("*?") != std::string::npos;
+        if (wild ? glob_match(pat, id) : id.find(pat) != std::string_view::npos) return true;
+    }
+    return false;
+}
 
 // Ids resolved through the database; serving layouts through the same code
 // as `hwplan tpot` (cli/layout_options).
@@ -90,6 +130,29 @@ std::string published(const val::Reference& r) {
 std::string pct(double fraction) { return fmt::format("{:+.1f} %", 100 * fraction); }
 std::string abs_pct(double fraction) { return fmt::format("{:.1f} %", 100 * fraction); }
 
+// "decode: gemm 61% attn 12% ew 9% comm 10% ovh 8%" (shares of the step;
+// "hidden -5%" when overlap hides time); "-" without a breakdown.
+std::string shares_text(const val::RowResult& r) {
+    if (!r.breakdown) return "-";
+    const auto sec = val::class_seconds(*r.breakdown);
+    const double total = r.breakdown->total().value();
+    if (!(total > 0)) return "-";
+    std::string s = r.breakdown_phase + ":";
+    for (std::size_t k = 0; k < val::kernel_class_count; ++k) {
+        const double share = sec[k] / total;
+        if (std::fabs(share) < 0.005) continue;
+        s += fmt::format(" {} {:.0f}%", val::short_name(static_cast<val::KernelClass>(k)), 100 * share);
+    }
+    return s;
+}
+
+nlohmann::json breakdown_json(const model::Breakdown& b) {
+    nlohmann::json j = nlohmann::json::object();
+    for (std::size_t i = 0; i < model::component_count; ++i)
+        j[std::string(model::component_name(static_cast<model::Component>(i)))] = 1e3 * b.seconds_[i];
+    return j;
+}
+
 nlohmann::json stats_json(const val::Stats& s) {
     return {{"count", s.rows},
             {"modelled", s.modelled},
@@ -97,6 +160,7 @@ nlohmann::json stats_json(const val::Stats& s) {
             {"median_abs_error_pct", 100 * s.median_abs_error},
             {"mean_abs_error_pct", 100 * s.mean_abs_error},
             {"max_abs_error_pct", 100 * s.max_abs_error},
+            {"p90_abs_error_pct", 100 * s.p90_abs_error},
             {"worst_id", s.worst_id}};
 }
 
@@ -120,6 +184,11 @@ nlohmann::json row_json(const val::RowResult& r) {
         j["raw_error_pct"] = 100 * r.raw_error;
         j["method"] = val::to_string(r.method);
         j["basis"] = r.basis;
+        if (r.breakdown) {
+            j["breakdown_phase"] = r.breakdown_phase;
+            j["breakdown_ms"] = breakdown_json(*r.breakdown);
+            j["step_ms"] = 1e3 * r.breakdown->total().value();
+        }
     } else {
         j["reason"] = r.reason;
     }
@@ -145,7 +214,7 @@ Report build_report(const std::vector<val::RowResult>& rows, const val::Summary&
     nlohmann::json jrows = nlohmann::json::array();
     Table modelled{"Predicted vs published (error = (predicted - published) / published; 0 inside a published "
                    "range or bound)",
-                   {"id", "quantity", "unit", "published", "predicted", "error", "method"},
+                   {"id", "quantity", "unit", "published", "predicted", "error", "method", "step breakdown"},
                    {},
                    {}};
     Table skipped{"Not modelled", {"id", "quantity", "reason"}, {}, {}};
@@ -154,7 +223,7 @@ Report build_report(const std::vector<val::RowResult>& rows, const val::Summary&
         jrows.push_back(row_json(r));
         if (r.modelled) {
             modelled.rows.push_back({r.ref->id, r.ref->quantity, r.ref->unit, published(*r.ref), num(r.predicted),
-                                     pct(r.error), std::string(val::to_string(r.method))});
+                                     pct(r.error), std::string(val::to_string(r.method)), shares_text(r)});
             if (o.max_error && std::fabs(100 * r.error) > *o.max_error) exceeding.push_back(r.ref->id);
         } else {
             skipped.rows.push_back({r.ref->id, r.ref->quantity, r.reason});
@@ -190,6 +259,169 @@ Report build_report(const std::vector<val::RowResult>& rows, const val::Summary&
     return rep;
 }
 
+// Value of a fitted constant as printed: 3 significant digits.
+std::string constant_value(double v) { return fmt::format("{:.3g}", v); }
+
+std::string stat_cell(const val::Stats& s, double val::Stats::*field) {
+    return s.modelled ? abs_pct(s.*field) : "-";
+}
+
+nlohmann::json fit_json(const val::FitResult& f) {
+    nlohmann::json constants = nlohmann::json::object();
+    for (const auto& c : f.constants) {
+        nlohmann::json j = {{"unit", c.unit},         {"default", c.base}, {"value", c.value},
+                            {"fitted", c.fitted},     {"rows", c.rows},    {"sources", c.sources}};
+        if (!c.note.empty()) j["note"] = c.note;
+        constants[c.name] = j;
+    }
+    return {{"constants", constants},
+            {"training_rows", f.rows},
+            {"loss_default", f.loss_base},
+            {"loss_fitted", f.loss_fitted},
+            {"sweeps", f.sweeps},
+            {"evaluations", f.evaluations}};
+}
+
+// The cross-validation tables (returned) and JSON (into rep.json).
+std::vector<Table> cross_validation_report(Report& rep, const val::CrossValidation& cv,
+                                           const val::FitSettings& settings) {
+    std::vector<Table> tables;
+    // Per source: defaults, in-sample, cross-validated.
+    Table per_source{"Cross-validated |error| per source (measurement rows; leave-one-source-out)",
+                     {"source", "modelled / rows", "default median", "default p90", "in-sample median",
+                      "in-sample p90", "CV median", "CV p90", "CV max", "CV worst row"},
+                     {},
+                     {}};
+    nlohmann::json jsrc = nlohmann::json::object();
+    const auto add = [&](const std::string& name, const val::SourceFigures& f) {
+        const val::Stats& c = f.cross_validated;
+        per_source.rows.push_back({name, fmt::format("{} / {}", c.modelled, c.rows),
+                                   stat_cell(f.base, &val::Stats::median_abs_error),
+                                   stat_cell(f.base, &val::Stats::p90_abs_error),
+                                   stat_cell(f.in_sample, &val::Stats::median_abs_error),
+                                   stat_cell(f.in_sample, &val::Stats::p90_abs_error),
+                                   stat_cell(c, &val::Stats::median_abs_error),
+                                   stat_cell(c, &val::Stats::p90_abs_error),
+                                   stat_cell(c, &val::Stats::max_abs_error), c.modelled ? c.worst_id : "-"});
+        return nlohmann::json{{"default", stats_json(f.base)},
+                              {"in_sample", stats_json(f.in_sample)},
+                              {"cross_validated", stats_json(c)}};
+    };
+    for (const auto& [name, f] : cv.by_source) {
+        if (f.base.rows == 0) continue;  // no measurement rows
+        jsrc[name] = add(name, f);
+    }
+    const nlohmann::json joverall = add("all", cv.overall);
+    per_source.notes.push_back(
+        "error = (predicted - published) / published (negative: predicted too low); |error| over modelled "
+        "measurement rows; p90: 90th percentile");
+    tables.push_back(std::move(per_source));
+
+    // Fitted values per fold.
+    std::vector<const val::Fold*> fitted_folds;
+    for (const auto& f : cv.folds)
+        if (f.fitted) fitted_folds.push_back(&f);
+    Table values{"Fitted constants: default, in-sample and per fold (fold = source held out; '=' not fitted, "
+                 "keeps its default)",
+                 {"constant", "unit", "bounds", "default", "in-sample"},
+                 {},
+                 {}};
+    for (const auto* f : fitted_folds) values.columns.push_back("w/o " + f->held_out);
+    values.columns.push_back("fold min–max");
+    for (std::size_t j = 0; j < settings.constants.size(); ++j) {
+        const val::FittedConstant& c = settings.constants[j];
+        const val::ConstantFit& in = cv.in_sample_fit.constants[j];
+        std::vector<std::string> row{std::string(c.name), c.unit.empty() ? "-" : std::string(c.unit),
+                                     fmt::format("[{:g}, {:g}]", c.lo, c.hi), constant_value(in.base),
+                                     in.fitted ? constant_value(in.value) : "="};
+        double lo = INFINITY, hi = -INFINITY;
+        for (const auto* f : fitted_folds) {
+            const val::ConstantFit& fc = f->fit.constants[j];
+            row.push_back(fc.fitted ? constant_value(fc.value) : "=");
+            if (fc.fitted) {
+                lo = std::min(lo, fc.value);
+                hi = std::max(hi, fc.value);
+            }
+        }
+        row.push_back(lo <= hi ? constant_value(lo) + "–" + constant_value(hi) : "-");
+        values.rows.push_back(std::move(row));
+    }
+    tables.push_back(std::move(values));
+
+    // Why a constant is not fitted (in-sample, and in each fold where it differs).
+    Table unfitted{"Not fitted (no constant may be set from a single row, nor from one source's rows)",
+                   {"constant", "fit", "why"},
+                   {},
+                   {}};
+    for (std::size_t j = 0; j < settings.constants.size(); ++j) {
+        const auto& in = cv.in_sample_fit.constants[j];
+        if (!in.fitted) unfitted.rows.push_back({in.name, "in-sample", in.note});
+        for (const auto* f : fitted_folds) {
+            const auto& fc = f->fit.constants[j];
+            if (!fc.fitted && in.fitted) unfitted.rows.push_back({fc.name, "w/o " + f->held_out, fc.note});
+        }
+    }
+    if (!unfitted.rows.empty()) tables.push_back(std::move(unfitted));
+
+    Table held{"Held at their datasheet / paper values (never fitted)", {"constant", "why"}, {}, {}};
+    for (const auto& h : val::realistic_held_constants()) held.rows.push_back({std::string(h.name), std::string(h.why)});
+    tables.push_back(std::move(held));
+
+    // JSON.
+    nlohmann::json jconst = nlohmann::json::array();
+    for (const auto& c : settings.constants)
+        jconst.push_back({{"name", c.name},
+                          {"unit", c.unit},
+                          {"lo", c.lo},
+                          {"hi", c.hi},
+                          {"meaning", c.meaning},
+                          {"default_source", c.default_source}});
+    nlohmann::json jheld = nlohmann::json::array();
+    for (const auto& h : val::realistic_held_constants()) jheld.push_back({{"name", h.name}, {"why", h.why}});
+    nlohmann::json jfolds = nlohmann::json::array();
+    for (const auto& f : cv.folds) {
+        nlohmann::json j = {{"held_out", f.held_out}, {"fitted", f.fitted}};
+        if (!f.note.empty()) j["note"] = f.note;
+        if (f.fitted) j["fit"] = fit_json(f.fit);
+        jfolds.push_back(j);
+    }
+    rep.json["cross_validation"] = {
+        {"loss", "mean over training measurement rows of pseudo-Huber(|ln(1 + error)|, delta 0.02), |ln| capped at ln 10"},
+        {"min_rows", settings.min_rows},
+        {"min_sources", settings.min_sources},
+        {"constants", jconst},
+        {"held_constants", jheld},
+        {"in_sample_fit", fit_json(cv.in_sample_fit)},
+        {"folds", jfolds},
+        {"by_source", jsrc},
+        {"overall", joverall},
+        {"evaluations", cv.evaluations}};
+    // Per row: in-sample and cross-validated predictions.
+    auto& jrows = rep.json["rows"];
+    for (std::size_t i = 0; i < cv.cross_validated.size() && i < jrows.size(); ++i) {
+        const auto& c = cv.cross_validated[i];
+        const auto& in = cv.in_sample[i];
+        if (c.modelled) {
+            jrows[i]["cv_predicted"] = c.predicted;
+            jrows[i]["cv_error_pct"] = 100 * c.error;
+            if (c.breakdown) jrows[i]["cv_breakdown_ms"] = breakdown_json(*c.breakdown);
+        }
+        if (in.modelled) jrows[i]["in_sample_error_pct"] = 100 * in.error;
+    }
+    const val::Stats& o = cv.overall.cross_validated;
+    rep.notes.push_back(fmt::format(
+        "cross-validated (leave-one-source-out) over {} of {} measurement rows: median |error| {}, p90 {}, max {} "
+        "({}); with the default constants: median {}, p90 {}",
+        o.modelled, o.rows, abs_pct(o.median_abs_error), abs_pct(o.p90_abs_error), abs_pct(o.max_abs_error),
+        o.worst_id, abs_pct(cv.overall.base.median_abs_error), abs_pct(cv.overall.base.p90_abs_error)));
+    rep.notes.push_back(fmt::format(
+        "fit: mean pseudo-Huber |ln(predicted / published)| (L1 beyond 2 %) over training measurement rows, coordinate descent with golden-section "
+        "search within each constant's bounds; a constant needs {} rows from {} sources (no constant may be set "
+        "from a single row)",
+        settings.min_rows, settings.min_sources));
+    return tables;
+}
+
 std::string md_cell(std::string s) {
     std::string out;
     for (char ch : s) {
@@ -215,9 +447,10 @@ void md_table(std::string& out, const Table& t) {
 }
 
 // Markdown for docs/validation.md: summary first, then every row.
-std::string markdown(const Report& rep) {
+std::string markdown(const Report& rep, const std::vector<Table>& cv_tables) {
     std::string out;
     for (const auto& n : rep.notes) out += n + ".\n\n";
+    for (const auto& t : cv_tables) md_table(out, t);
     // Summaries (the last three tables) before the long row tables.
     const std::size_t n = rep.tables.size();
     for (std::size_t i = n - 3; i < n; ++i) md_table(out, rep.tables[i]);
@@ -237,6 +470,15 @@ void add_validate_command(CLI::App& app, Context& ctx) {
                     "or quantities (e.g. tpot_ms)");
     sub->add_option("--format", o->format, "Output format: table (default), json, csv or markdown")
         ->check(CLI::IsMember({"table", "json", "csv", "markdown"}, CLI::ignore_case));
+    sub->add_option("--id", o->ids,
+                    "Only rows whose id matches PATTERN (glob with * and ?; without a wildcard, a substring)");
+    sub->add_flag("--cross-validate", o->cross_validate,
+                  "Fit the realistic-mode constants leave-one-source-out and report the held-out errors (slow: "
+                  "about a minute; progress on stderr)");
+    sub->add_option("--min-fit-rows", o->min_fit_rows,
+                    "With --cross-validate: measurement rows a constant needs to be fitted (>= 2, default 2)");
+    sub->add_option("--min-fit-sources", o->min_fit_sources,
+                    "With --cross-validate: sources those rows must come from (>= 1, default 2)");
     sub->add_option("--max-error", o->max_error,
                     "Exit with code 1 when any modelled row's |error| exceeds PCT percent")
         ->check(CLI::NonNegativeNumber);
@@ -246,6 +488,14 @@ void add_validate_command(CLI::App& app, Context& ctx) {
             for (char& ch : f) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             return f;
         }();
+        for (const auto& id : o->ids)
+            if (id.empty()) throw Error("empty pattern", "--id");
+        if (o->min_fit_rows < 2)
+            throw Error(fmt::format("must be at least 2 (no constant may be set from a single row), got {}",
+                                    o->min_fit_rows),
+                        "--min-fit-rows");
+        if (o->min_fit_sources < 1)
+            throw Error(fmt::format("must be at least 1, got {}", o->min_fit_sources), "--min-fit-sources");
         const std::filesystem::path path = o->refs.empty() ? hwdb::default_references_path() : std::filesystem::path(o->refs);
         std::vector<val::Reference> refs;
         try {
@@ -253,24 +503,62 @@ void add_validate_command(CLI::App& app, Context& ctx) {
         } catch (const Error& e) {
             throw o->refs.empty() ? e : e.within("--refs");
         }
+        std::vector<std::string> known_sources;
+        for (const auto& r : refs)
+            if (std::find(known_sources.begin(), known_sources.end(), r.source) == known_sources.end())
+                known_sources.push_back(r.source);
+        for (const auto& src : o->sources)
+            if (std::find(known_sources.begin(), known_sources.end(), src) == known_sources.end()) {
+                std::string list;
+                for (const auto& k : known_sources) list += (list.empty() ? "" : ", ") + k;
+                throw Error(fmt::format("unknown source '{}' (sources: {})", src, list), "--source");
+            }
         std::vector<val::Reference> chosen;
         auto listed = [](const std::vector<std::string>& v, std::string_view s) {
             return v.empty() || std::find(v.begin(), v.end(), s) != v.end();
         };
         for (auto& r : refs)
             if (listed(o->sources, r.source) &&
-                (listed(o->kinds, val::to_string(r.kind)) || listed(o->kinds, r.quantity)))
+                (listed(o->kinds, val::to_string(r.kind)) || listed(o->kinds, r.quantity)) && id_matches(o->ids, r.id))
                 chosen.push_back(std::move(r));
-        if (chosen.empty()) throw Error("no reference rows match the filters", o->sources.empty() ? "--kind" : "--source");
+        if (chosen.empty())
+            throw Error("no reference rows match the filters",
+                        !o->ids.empty() ? "--id" : o->sources.empty() ? "--kind" : "--source");
         const val::Catalog catalog = make_catalog(ctx.db());
-        const auto rows = val::evaluate_all(chosen, catalog);
+        std::vector<Table> cv_tables;
+        std::optional<val::CrossValidation> cv;
+        val::FitSettings settings;
+        settings.min_rows = o->min_fit_rows;
+        settings.min_sources = o->min_fit_sources;
+        if (o->cross_validate) {
+            std::fprintf(stderr, "hwplan validate: finding which rows depend on which of %zu constants ...\n",
+                         settings.constants.size());
+            std::fflush(stderr);
+            int last_fold = -1, last_sweep = -1;
+            cv = val::cross_validate(chosen, catalog, val::Options{}, settings,
+                                     [&](const val::CrossValidationProgress& p) {
+                                         if (p.fold == last_fold && p.fit.sweep == last_sweep) return;
+                                         last_fold = p.fold;
+                                         last_sweep = p.fit.sweep;
+                                         const std::string what =
+                                             p.fold == 0 ? std::string("in-sample fit (all sources)")
+                                                         : fmt::format("fold {}/{} (held out: {})", p.fold, p.folds,
+                                                                       p.held_out);
+                                         std::fprintf(stderr, "hwplan validate: %s: sweep %d, %d evaluations, loss %.4f\n",
+                                                      what.c_str(), p.fit.sweep, p.fit.evaluations, p.fit.loss);
+                                         std::fflush(stderr);
+                                     });
+        }
+        const auto rows = cv ? cv->base : val::evaluate_all(chosen, catalog);
         const val::Summary sum = val::summarize(rows);
-        const Report rep = build_report(rows, sum, *o, path.string());
+        Report rep = build_report(rows, sum, *o, path.string());
+        if (cv) cv_tables = cross_validation_report(rep, *cv, settings);
         if (fmt_name == "markdown") {
-            const std::string text = markdown(rep);
+            const std::string text = markdown(rep, cv_tables);
             std::fwrite(text.data(), 1, text.size(), stdout);
             std::fflush(stdout);
         } else {
+            for (auto& t : cv_tables) rep.tables.push_back(std::move(t));
             ctx.format = fmt_name == "json" ? Format::json : fmt_name == "csv" ? Format::csv : Format::table;
             ctx.emit(rep);
         }

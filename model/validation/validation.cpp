@@ -100,6 +100,11 @@ struct Prediction {
     std::string basis;
 };
 
+// The steps a serving evaluator ran, for RowResult::breakdown.
+struct StepRecord {
+    std::optional<Breakdown> decode, prefill;
+};
+
 double need_number(const Reference& r, std::string_view key) {
     if (auto v = r.number(key)) return *v;
     const Condition* c = r.condition(key);
@@ -426,6 +431,7 @@ struct Serving {
     int input = 0, output = 0;
     bool batch_stated = true;
     std::string basis;
+    StepRecord* record = nullptr;  // where run_decode / run_prefill leave their breakdowns
 };
 
 Serving serving_setup(const Reference& r, const Catalog& c, const Options& o) {
@@ -520,6 +526,7 @@ DecodeStep run_decode(const Serving& sv, const Options& o) {
     const Setup& s = sv.setup;
     DecodeStep st = decode_step(s.model, s.system, s.deployment, s.workload, o.step);
     if (!st.feasible) not_modelled("decode infeasible: " + st.reason);
+    if (sv.record) sv.record->decode = st.breakdown;
     return st;
 }
 
@@ -528,11 +535,13 @@ PrefillStep run_prefill(const Serving& sv, const Options& o, int prompt) {
     w.prompt = prompt;
     PrefillStep st = prefill(sv.setup.model, sv.setup.system, sv.setup.deployment, w, o.step);
     if (!st.feasible) not_modelled("prefill infeasible: " + st.reason);
+    if (sv.record) sv.record->prefill = st.breakdown;
     return st;
 }
 
-Prediction serving(const Reference& r, const Catalog& c, const Options& o) {
+Prediction serving(const Reference& r, const Catalog& c, const Options& o, StepRecord* record) {
     Serving sv = serving_setup(r, c, o);
+    sv.record = record;
     const std::string& q = r.quantity;
     const bool prefill_row = q.rfind("input_tokens_per_s", 0) == 0 || q.rfind("ttft", 0) == 0;
     if (prefill_row) {
@@ -607,7 +616,7 @@ bool serving_quantity(std::string_view q) {
     return std::find(std::begin(names), std::end(names), q) != std::end(names);
 }
 
-Prediction predict(const Reference& r, const Catalog& c, const Options& o) {
+Prediction predict(const Reference& r, const Catalog& c, const Options& o, StepRecord* record) {
     const std::string& q = r.quantity;
     if (r.text("mode").value_or("") == "paper") return paper_row(r, c);
     if (q == "kv_cache_per_token_kb") return kv_per_token(r, c);
@@ -630,7 +639,7 @@ Prediction predict(const Reference& r, const Catalog& c, const Options& o) {
     if (q == "attention_kv_read_bw_gbps") return attention_read(r, c, o);
     if (serving_quantity(q)) {
         if (r.condition("offload")) not_modelled("CPU/GPU hybrid offload rows need a host description hwplan has no id for");
-        return serving(r, c, o);
+        return serving(r, c, o, record);
     }
     not_modelled("no evaluator for quantity '" + q + "'");
 }
@@ -640,6 +649,17 @@ double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// q-quantile with linear interpolation between order statistics (numpy's
+// default): position q * (n - 1) in the sorted list.
+double percentile(std::vector<double> v, double q) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const double pos = q * static_cast<double>(v.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
 }  // namespace
@@ -660,7 +680,8 @@ RowResult evaluate(const Reference& ref, const Catalog& catalog, const Options& 
     RowResult r;
     r.ref = &ref;
     try {
-        const Prediction p = predict(ref, catalog, options);
+        StepRecord record;
+        const Prediction p = predict(ref, catalog, options, &record);
         if (!std::isfinite(p.value)) {
             r.reason = "prediction is not finite";
             return r;
@@ -671,6 +692,14 @@ RowResult evaluate(const Reference& ref, const Catalog& catalog, const Options& 
         r.predicted = p.value;
         r.error = effective_error(ref, p.value);
         r.raw_error = ref.value != 0 ? (p.value - ref.value) / ref.value : 0;
+        // Total-throughput rows run both steps; decode is the one they are about.
+        if (record.decode) {
+            r.breakdown = record.decode;
+            r.breakdown_phase = "decode";
+        } else if (record.prefill) {
+            r.breakdown = record.prefill;
+            r.breakdown_phase = "prefill";
+        }
     } catch (const NotModelled& n) {
         r.modelled = false;
         r.reason = n.reason;
@@ -705,6 +734,7 @@ Stats stats(const std::vector<const RowResult*>& rows) {
     }
     if (!errors.empty()) {
         s.median_abs_error = median(errors);
+        s.p90_abs_error = percentile(errors, 0.9);
         s.mean_abs_error = std::accumulate(errors.begin(), errors.end(), 0.0) / static_cast<double>(errors.size());
     }
     return s;

@@ -86,6 +86,11 @@ struct RowResult {
     double error = 0;      // effective error (see above), a fraction
     double raw_error = 0;  // (predicted - published) / published, ignoring range/bound
     std::string basis;     // what was evaluated, in a few words (assumptions made)
+    // Serving rows: where the time of the evaluated step goes (the decode
+    // step, or the prefill for TTFT / input-throughput rows), so a reader
+    // sees why a row is off. Sums to that step's time (step_time.hpp).
+    std::optional<Breakdown> breakdown;
+    std::string breakdown_phase;  // "decode" or "prefill"; empty without a breakdown
 };
 
 struct Stats {
@@ -94,6 +99,7 @@ struct Stats {
     double median_abs_error = 0;  // over modelled rows, fractions
     double mean_abs_error = 0;
     double max_abs_error = 0;
+    double p90_abs_error = 0;  // 90th percentile (linear interpolation between order statistics)
     std::string worst_id;  // row with the largest |error|
 };
 
@@ -106,6 +112,7 @@ struct Summary {
 
 struct Options {
     StepOptions step;  // realistic-mode options (default: spec-sheet efficiencies)
+    friend bool operator==(const Options&, const Options&) = default;
 };
 
 // One row. Never throws for a row that cannot be predicted (not modelled).

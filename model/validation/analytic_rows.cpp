@@ -13,6 +13,18 @@
 //   attention_tflops        dense MLA decode at the compute roof: the GPU's
 //                           BF16 peak x eta_attention_compute, whose default
 //                           is FlashMLA's own 660/989 (not independent)
+//   nccl_*busbw / algbw     NCCL over one NVSwitch domain of n GPUs, link
+//                           rate B = per-GPU per-direction NVLink x eta_nvlink.
+//                           Ring (and every non-all-reduce collective): the
+//                           bus bandwidth is the link rate, busbw = B.
+//                           All-reduce with NVLink SHARP (NCCL's default on
+//                           NVSwitch systems, the maintainer quoted in
+//                           network.yaml): a reduce-scatter by multimem
+//                           load-reduce (each GPU sends its S bytes once and
+//                           receives its reduced S/n) then an all-gather by
+//                           multimem store (sends S/n, receives S): S (1 + 1/n)
+//                           each way, so algbw = B / (1 + 1/n) and nccl-tests'
+//                           busbw = algbw x 2 (n - 1) / n.
 #include <fmt/format.h>
 
 #include "model/error.hpp"
@@ -57,6 +69,33 @@ Outcome table5_latency(const Reference& r) {
                             link, p.endpoint_overhead.value() * 1e6, hops, p.switch_latency.value() * 1e6));
 }
 
+Outcome nccl(const Reference& r, const Catalog& c, const Options& o) {
+    System s;
+    try {
+        s = c.system(r.text("hardware").value_or(""));
+    } catch (const Error& e) {
+        return skip("hardware: " + e.message() + " (" + r.text("gpu").value_or("GPU not stated") + ")");
+    }
+    const double n = r.number("gpus").value_or(s.gpus_per_node);
+    if (!(n >= 2) || n > s.scale_up_domain) return skip("needs 2 or more GPUs of one NVLink domain");
+    const double eta = o.step.efficiencies.nvlink;
+    const double B = to_gbps(s.scale_up_bandwidth_per_gpu()) * eta;
+    const std::string collective = r.text("collective").value_or("");
+    const std::string algo = r.text("algorithm").value_or("");
+    const bool all_reduce = collective.rfind("all_reduce", 0) == 0;
+    const bool nvls = all_reduce && algo.find("ring") == std::string::npos && s.scale_up_domain > 2;
+    const std::string base = fmt::format("{}: {:.0f} GB/s NVLink x eta_nvlink {} = {:.0f} GB/s per GPU", s.id,
+                                         to_gbps(s.scale_up_bandwidth_per_gpu()), eta, B);
+    if (!nvls) return made(B, Method::realistic, base + ", ring / non-all-reduce: busbw = link rate");
+    const double algbw = B / (1 + 1 / n);
+    const double busbw = algbw * 2 * (n - 1) / n;
+    const bool want_alg = r.quantity == "nccl_allreduce_algbw_gbps";
+    return made(want_alg ? algbw : busbw, Method::realistic,
+                base + fmt::format(", NVLink SHARP all-reduce over {}: algbw = B / (1 + 1/n) = {:.0f}, busbw = algbw "
+                                   "x 2(n-1)/n = {:.0f} GB/s",
+                                   n, algbw, busbw));
+}
+
 }  // namespace
 
 std::optional<Outcome> analytic_row(const Reference& r, const Catalog& c, const Options& o) {
@@ -84,6 +123,8 @@ std::optional<Outcome> analytic_row(const Reference& r, const Catalog& c, const 
                     fmt::format("{} lanes x 32 GT/s x 128/130 / 8 = {:.2f} GB/s per lane, one direction", *lanes,
                                 per_lane / 1e9));
     }
+    if (q == "nccl_busbw_gbps" || q == "nccl_allreduce_busbw_gbps" || q == "nccl_allreduce_algbw_gbps")
+        return nccl(r, c, o);
     if (q == "attention_tflops") {
         const std::string kernel = r.text("kernel").value_or("");
         if (kernel.find("sparse") != std::string::npos)

@@ -28,7 +28,10 @@ Catalog small_catalog() {
         if (id == "h800-sxm") return test::h800_gpu();
         throw Error("unknown GPU '" + std::string(id) + "'");
     };
-    c.system = [](std::string_view) -> System { throw Error("no systems"); };
+    c.system = [](std::string_view id) -> System {
+        if (id == "h800-node") return test::h800_node();
+        throw Error("unknown system '" + std::string(id) + "'");
+    };
     c.setup = [](const SetupRequest&) -> Setup { throw Error("no layouts"); };
     return c;
 }
@@ -106,4 +109,31 @@ TEST_CASE("Rows that are not physics say what they are", "[model][validation]") 
     CHECK_THAT(traffic.reason, Contains("traffic"));
     // An unknown quantity still says there is no evaluator.
     CHECK_THAT(evaluate(row("warp_speed", 9, {}), c).reason, Contains("no evaluator"));
+}
+
+TEST_CASE("NCCL bus bandwidth: ring = link rate, NVLink SHARP all-reduce moves S (1 + 1/n) each way", "[model][validation]") {
+    const Catalog c = small_catalog();
+    // H800: 200 GB/s per direction x eta_nvlink 0.8 = 160 GB/s.
+    const double B = 200 * 0.8;
+    const RowResult ring = evaluate(
+        row("nccl_busbw_gbps", 160, {{"hardware", txt("h800-node")}, {"gpus", num(8)}, {"collective", txt("all_gather")}}),
+        c);
+    REQUIRE(ring.modelled);
+    CHECK_THAT(ring.predicted, WithinRel(B, 1e-12));
+    const auto nvls = [&](const char* q) {
+        const RowResult res = evaluate(
+            row(q, 1, {{"hardware", txt("h800-node")}, {"gpus", num(8)}, {"collective", txt("all_reduce")}}), c);
+        REQUIRE(res.modelled);
+        return res.predicted;
+    };
+    CHECK_THAT(nvls("nccl_allreduce_algbw_gbps"), WithinRel(B / 1.125, 1e-12));          // 142.2
+    CHECK_THAT(nvls("nccl_allreduce_busbw_gbps"), WithinRel(B / 1.125 * 1.75, 1e-12));   // 248.9
+    // Ring all-reduce when the row says so.
+    const RowResult forced = evaluate(row("nccl_allreduce_busbw_gbps", 1,
+                                          {{"hardware", txt("h800-node")},
+                                           {"gpus", num(8)},
+                                           {"collective", txt("all_reduce")},
+                                           {"algorithm", txt("ring")}}),
+                                      c);
+    CHECK_THAT(forced.predicted, WithinRel(B, 1e-12));
 }

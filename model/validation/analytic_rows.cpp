@@ -70,9 +70,13 @@ Outcome table5_latency(const Reference& r) {
 }
 
 Outcome nccl(const Reference& r, const Catalog& c, const Options& o) {
+    if (!r.text("hardware"))
+        return skip(fmt::format("no hwdb system for {} {} GPU(s) over {} (hwplan has no such GPU/system entry)",
+                                r.number("gpus").value_or(0), r.text("gpu").value_or("?"),
+                                r.text("link").value_or("?")));
     System s;
     try {
-        s = c.system(r.text("hardware").value_or(""));
+        s = c.system(*r.text("hardware"));
     } catch (const Error& e) {
         return skip("hardware: " + e.message() + " (" + r.text("gpu").value_or("GPU not stated") + ")");
     }

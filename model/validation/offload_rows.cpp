@@ -53,19 +53,31 @@ Outcome offload_row(const Reference& r, const Catalog& c, const Options& o) {
     const auto cpu = r.text("cpu");
     const auto gpu = r.text("gpu");
     const auto sockets = r.number("sockets");
-    if (!model_id || !cpu || !gpu || !sockets || !whole_positive(*sockets))
-        return skip("needs conditions.model, cpu, sockets and gpu (the box)");
+    const auto budget = r.number("system_cost_usd");
     if (!c.systems) return skip("no system list in the catalog");
-
-    // The box: host "<cpu>-<sockets>s" with this GPU.
-    const std::string host_id = fmt::format("{}-{}s", *cpu, static_cast<int>(*sockets));
     std::optional<System> box;
-    for (const System& s : c.systems())
-        if (s.host && s.host->id == host_id && s.gpu.id == *gpu) {
-            box = s;
-            break;
-        }
-    if (!box) return skip(fmt::format("no hwdb system with host '{}' and GPU '{}'", host_id, *gpu));
+    if (model_id && cpu && gpu && sockets && whole_positive(*sockets)) {
+        // The box: host "<cpu>-<sockets>s" with this GPU.
+        const std::string host_id = fmt::format("{}-{}s", *cpu, static_cast<int>(*sockets));
+        for (const System& s : c.systems())
+            if (s.host && s.host->id == host_id && s.gpu.id == *gpu) {
+                box = s;
+                break;
+            }
+        if (!box) return skip(fmt::format("no hwdb system with host '{}' and GPU '{}'", host_id, *gpu));
+    } else if (model_id && budget) {
+        // Only a price is stated (the paper's "~$10,000 server with a consumer
+        // GPU"): the one-GPU hybrid box of hwdb whose price is nearest to it,
+        // within 10 %.
+        for (const System& s : c.systems())
+            if (s.host && s.gpus_per_node == 1 && s.price_usd > 0 &&
+                std::fabs(s.price_usd - *budget) <= 0.1 * *budget &&
+                (!box || std::fabs(s.price_usd - *budget) < std::fabs(box->price_usd - *budget)))
+                box = s;
+        if (!box) return skip(fmt::format("no one-GPU hybrid box in hwdb priced within 10 % of ${:.0f}", *budget));
+    } else {
+        return skip("needs conditions.model and the box: cpu, sockets and gpu (or system_cost_usd)");
+    }
 
     ModelArch m;
     try {
@@ -87,7 +99,11 @@ Outcome offload_row(const Reference& r, const Catalog& c, const Options& o) {
 
     OffloadOptions oo;
     const std::string wd = lower(r.text("weight_dtype").value_or(""));
-    if (wd.rfind("q4_k_m", 0) == 0) oo.cpu_expert_bits = kQ4KmExpertBits;
+    if (wd.rfind("q4_k_m", 0) == 0 || wd.empty()) {
+        // Not stated: KTransformers' DeepSeek-V3 releases run the Q4_K_M GGUF.
+        oo.cpu_expert_bits = kQ4KmExpertBits;
+        if (wd.empty()) assumed += ", experts Q4_K_M (weight format not stated: KTransformers' DeepSeek-V3 GGUF)";
+    }
     else if (!wd.empty() && wd.rfind("int4", 0) != 0) return skip("conditions.weight_dtype '" + wd + "' is not a format hwplan models for CPU experts");
     // KTransformers' GPU part: Marlin int4 linear layers, BF16 KV (the tutorial's
     // DeepSeek-V3-Chat optimize rule); both are the OffloadOptions defaults.
@@ -101,8 +117,10 @@ Outcome offload_row(const Reference& r, const Catalog& c, const Options& o) {
     if (pre_v03) oo.cpu_isa_share = kAvx512ShareOfAmx;
 
     const auto in = r.number("input_len");
-    if (!in || !whole_positive(*in)) return skip("needs conditions.input_len (prompt length)");
-    const int prompt = static_cast<int>(*in);
+    int prompt = 0;
+    if (in && whole_positive(*in)) prompt = static_cast<int>(*in);
+    else if (r.quantity != "output_tokens_per_s_per_user") return skip("needs conditions.input_len (prompt length)");
+    else assumed += ", context 4096 (prompt not stated)";
     const int output = r.number("output_len") && whole_positive(*r.number("output_len"))
                            ? static_cast<int>(*r.number("output_len"))
                            : 0;
@@ -137,7 +155,7 @@ Outcome offload_row(const Reference& r, const Catalog& c, const Options& o) {
             Workload w;
             w.batch = static_cast<int>(batch);
             // Decode context: the mean KV length over the generation.
-            w.context = prompt + output / 2;
+            w.context = prompt > 0 ? prompt + output / 2 : 4096;
             const OffloadStep d = offload_decode(m, *box, w, oo, e);
             if (d.step.value() <= 0) return skip("decode: " + d.reason);
             if (!d.feasible) return skip("decode does not fit: " + d.reason);

@@ -632,12 +632,15 @@ Prediction predict(const Reference& r, const Catalog& c, const Options& o) {
     }
     if (q == "gemm_tflops" || q == "gemm_mem_bw_gbps") return gemm(r, c, o);
     if (q == "nvlink_bw_unidir_per_gpu_gbps" || q == "nvlink_bw_bidir_per_gpu_gbps" || q == "nic_bw_per_gpu_gbps" ||
-        q == "nvlink_bw_achieved_per_gpu_gbps" || q == "nic_bw_effective_per_gpu_gbps")
+        q == "nvlink_bw_achieved_per_gpu_gbps" || q == "nic_bw_effective_per_gpu_gbps" ||
+        q == "ep_all_to_all_bw_per_gpu_gbps")
         return link_bandwidth(r, c, o);
     if (q == "attention_kv_read_bw_gbps") return attention_read(r, c, o);
     if (r.condition("mlperf_version") && r.condition("scenario")) return from_rows(rows::mlperf_row(r, c, o));
     if (serving_quantity(q)) {
-        if (r.condition("offload")) return from_rows(rows::offload_row(r, c, o));
+        if (r.condition("offload") ||
+            (r.condition("system_cost_usd") && r.text("engine").value_or("") == "ktransformers"))
+            return from_rows(rows::offload_row(r, c, o));
         return serving(r, c, o);
     }
     if (auto a = rows::analytic_row(r, c, o)) return from_rows(std::move(*a));

@@ -144,3 +144,36 @@ TEST_CASE("Hybrid rows that cannot be modelled say why", "[model][validation]") 
     CHECK_FALSE(none.modelled);
     CHECK_THAT(none.reason, Contains("epyc-9999-2s"));
 }
+
+TEST_CASE("A hybrid row that states only a price runs on the hwdb box of that price", "[model][validation]") {
+    // The paper's "~20 TPS on a ~$10,000 server with a consumer GPU".
+    Catalog c = box_catalog();
+    System priced = test::hybrid_box();
+    priced.id = "ten-k-box";
+    priced.price_usd = 9900;
+    System dear = showcase_box();
+    dear.price_usd = 15000;  // more than 10 % off the budget: not chosen
+    c.systems = [priced, dear] { return std::vector<System>{dear, priced}; };
+    Reference r;
+    r.id = "paper-ktransformers-v3-local";
+    r.source = "paper";
+    r.quantity = "output_tokens_per_s_per_user";
+    r.unit = "tokens/s";
+    r.value = 20;
+    r.conditions["model"] = txt("deepseek-v3");
+    r.conditions["engine"] = txt("ktransformers");
+    r.conditions["system_cost_usd"] = num(10000);
+    r.conditions["batch"] = num(1);
+    const RowResult res = evaluate(r, c);
+    INFO(res.reason);
+    REQUIRE(res.modelled);
+    CHECK_THAT(res.basis, Contains("ten-k-box"));
+    OffloadOptions o;
+    o.cpu_expert_bits = kQ4KmExpertBits;  // not stated: KTransformers' Q4_K_M
+    Workload w;
+    w.batch = 1;
+    w.context = 4096;
+    CHECK_THAT(res.predicted, WithinRel(offload_decode(test::deepseek_v3(), priced, w, o).tokens_per_s_per_user, 1e-12));
+    r.conditions["system_cost_usd"] = num(3000);
+    CHECK_THAT(evaluate(r, c).reason, Contains("within 10 %"));
+}

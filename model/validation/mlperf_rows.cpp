@@ -29,12 +29,13 @@ Outcome mlperf_row(const Reference& r, const Catalog& c, const Options&) {
         return out;
     }
     std::vector<std::string> missing;
-    if (!r.number("input_len")) missing.emplace_back("the data set's prompt lengths (OpenOrca ISL)");
+    if (!r.number("input_len")) missing.emplace_back("the data set's prompt lengths (ISL)");
     if (!r.number("output_len")) missing.emplace_back("its output lengths");
     if (!r.number("tp") && !r.number("dp")) missing.emplace_back("the TensorRT-LLM layout (TP x DP)");
     if (!r.text("weight_dtype")) missing.emplace_back("the weight / KV precision");
     std::string what;
-    for (std::size_t i = 0; i < missing.size(); ++i) what += (i ? ", " : "") + missing[i];
+    for (std::size_t i = 0; i < missing.size(); ++i)
+        what += (i == 0 ? "" : i + 1 == missing.size() ? " or " : ", ") + missing[i];
     if (r.quantity == "tpot_p99_ns")
         what += "; a p99 also needs the spread of the batch over the run (the Server arrival process)";
     out.reason = fmt::format(

@@ -26,8 +26,10 @@ struct Outcome {
 [[nodiscard]] Outcome offload_row(const Reference& r, const Catalog& c, const Options& o);
 
 // MLPerf Inference Offline / Server rows (conditions.mlperf_version): what
-// a prediction would need that the log summaries do not state (mlperf_rows.cpp).
-[[nodiscard]] Outcome mlperf_row(const Reference& r, const Catalog& c, const Options& o);
+// a prediction would need that the log summaries do not state
+// (mlperf_rows.cpp); nullopt when the row states it all (then the serving
+// evaluator predicts it).
+[[nodiscard]] std::optional<Outcome> mlperf_row(const Reference& r, const Catalog& c, const Options& o);
 
 // Small analytic rows (analytic_rows.cpp): the paper's Table 5 latencies
 // (the latency fit, not independent), node-limited routing's nodes per

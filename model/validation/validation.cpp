@@ -636,7 +636,8 @@ Prediction predict(const Reference& r, const Catalog& c, const Options& o) {
         q == "ep_all_to_all_bw_per_gpu_gbps")
         return link_bandwidth(r, c, o);
     if (q == "attention_kv_read_bw_gbps") return attention_read(r, c, o);
-    if (r.condition("mlperf_version") && r.condition("scenario")) return from_rows(rows::mlperf_row(r, c, o));
+    if (r.condition("mlperf_version") && r.condition("scenario"))
+        if (auto m = rows::mlperf_row(r, c, o)) return from_rows(std::move(*m));
     if (serving_quantity(q)) {
         if (r.condition("offload") ||
             (r.condition("system_cost_usd") && r.text("engine").value_or("") == "ktransformers"))

@@ -137,3 +137,23 @@ TEST_CASE("NCCL bus bandwidth: ring = link rate, NVLink SHARP all-reduce moves S
                                       c);
     CHECK_THAT(forced.predicted, WithinRel(B, 1e-12));
 }
+
+TEST_CASE("MLPerf rows say which inputs the log summary lacks; complete rows go to the serving evaluator",
+          "[model][validation]") {
+    Catalog c = small_catalog();
+    std::map<std::string, Condition, std::less<>> cond{{"model", txt("deepseek-v3")},
+                                                       {"scenario", txt("Offline")},
+                                                       {"mlperf_version", txt("v4.1")},
+                                                       {"hardware", txt("h800-node")},
+                                                       {"gpus", num(8)}};
+    const RowResult bare = evaluate(row("output_tokens_per_s_total", 1, cond), c);
+    CHECK_FALSE(bare.modelled);
+    CHECK_THAT(bare.reason, Contains("prompt lengths") && Contains("layout") && Contains("precision"));
+    cond["input_len"] = num(300);
+    cond["output_len"] = num(265);
+    cond["tp"] = num(1);
+    cond["weight_dtype"] = txt("fp8");
+    // Everything stated: the serving evaluator runs (and meets this
+    // catalog's "no layouts").
+    CHECK_THAT(evaluate(row("output_tokens_per_s_total", 1, cond), c).reason, Contains("no layouts"));
+}

@@ -78,6 +78,11 @@ val::Catalog make_catalog(const hwdb::Database& db) {
     c.model = [&db](std::string_view id) { return db.model(id); };
     c.gpu = [&db](std::string_view id) { return db.gpu(id); };
     c.system = [&db](std::string_view id) { return db.system(id); };
+    c.systems = [&db] {
+        std::vector<model::System> all;
+        for (const auto& [id, s] : db.systems()) all.push_back(s);
+        return all;
+    };
     c.setup = [&db](const val::SetupRequest& q) {
         LayoutOptions o;
         o.model = q.model;

@@ -87,12 +87,18 @@ struct Efficiencies {
     Seconds rdma_latency = microseconds(3.7);     // [paper] IB cross-leaf
     Seconds pcie_latency = microseconds(10.0);    // cudaMemcpyAsync round trip, host-synchronised hand-off
 
-    // Host CPU (hybrid offload): achieved share of the theoretical DRAM
-    // bandwidth when streaming quantised expert weights, and of the matrix
-    // peak (AMX/AVX-512). STREAM triad on current dual-socket servers reaches
-    // ~70-80 % of theoretical; dequantising GEMV kernels reach less.
+    // Host CPU (hybrid offload): achieved share of one socket's theoretical
+    // DRAM bandwidth when its cores stream quantised expert weights from
+    // local memory (STREAM triad on current servers reaches ~70-80 % of
+    // theoretical; dequantising GEMV kernels reach less), and of the
+    // instruction set's peak for the expert GEMMs: KTransformers' AMX MoE
+    // kernel sustains "21 TFLOPS of BF16 throughput ... on Xeon4 CPUs"
+    // (doc/en/AMX.md; SOSP '25: up to 21.3 TFLOPS on a single Xeon socket),
+    // of a 32-core 2.2 GHz socket's 1024 x 32 x 2.2 GHz = 72.1 TFLOPS AMX BF16
+    // peak: 0.29 (was 0.50, unsourced). The same share is assumed for AVX-512
+    // kernels of their own (1/8) peak.
     double cpu_memory = 0.60;
-    double cpu_compute = 0.50;
+    double cpu_compute = 0.29;
     friend bool operator==(const Efficiencies&, const Efficiencies&) = default;
 };
 

@@ -19,6 +19,7 @@
 #include "model/param_count.hpp"
 #include "model/topology/cost_model.hpp"
 #include "model/topology/paper_tables.hpp"
+#include "model/validation/row_evaluators.hpp"
 
 namespace hwplan::model::validation {
 
@@ -616,6 +617,12 @@ bool serving_quantity(std::string_view q) {
     return std::find(std::begin(names), std::end(names), q) != std::end(names);
 }
 
+// An evaluator of model/validation/*_rows.cpp: its prediction, or not modelled.
+Prediction from_rows(rows::Outcome out) {
+    if (!out.modelled) not_modelled(std::move(out.reason));
+    return {out.value, out.method, std::move(out.basis)};
+}
+
 Prediction predict(const Reference& r, const Catalog& c, const Options& o, StepRecord* record) {
     const std::string& q = r.quantity;
     if (r.text("mode").value_or("") == "paper") return paper_row(r, c);
@@ -634,13 +641,20 @@ Prediction predict(const Reference& r, const Catalog& c, const Options& o, StepR
     }
     if (q == "gemm_tflops" || q == "gemm_mem_bw_gbps") return gemm(r, c, o);
     if (q == "nvlink_bw_unidir_per_gpu_gbps" || q == "nvlink_bw_bidir_per_gpu_gbps" || q == "nic_bw_per_gpu_gbps" ||
-        q == "nvlink_bw_achieved_per_gpu_gbps" || q == "nic_bw_effective_per_gpu_gbps")
+        q == "nvlink_bw_achieved_per_gpu_gbps" || q == "nic_bw_effective_per_gpu_gbps" ||
+        q == "ep_all_to_all_bw_per_gpu_gbps")
         return link_bandwidth(r, c, o);
     if (q == "attention_kv_read_bw_gbps") return attention_read(r, c, o);
+    if (r.condition("mlperf_version") && r.condition("scenario"))
+        if (auto m = rows::mlperf_row(r, c, o)) return from_rows(std::move(*m));
     if (serving_quantity(q)) {
-        if (r.condition("offload")) not_modelled("CPU/GPU hybrid offload rows need a host description hwplan has no id for");
+        if (r.condition("offload") ||
+            (r.condition("system_cost_usd") && r.text("engine").value_or("") == "ktransformers"))
+            return from_rows(rows::offload_row(r, c, o));
         return serving(r, c, o, record);
     }
+    if (auto a = rows::analytic_row(r, c, o)) return from_rows(std::move(*a));
+    if (auto why = rows::outside_the_model(r)) not_modelled(std::move(*why));
     not_modelled("no evaluator for quantity '" + q + "'");
 }
 

@@ -72,6 +72,9 @@ struct Catalog {
     std::function<Gpu(std::string_view)> gpu;
     std::function<System(std::string_view)> system;
     std::function<Setup(const SetupRequest&)> setup;
+    // Every system of the database, for rows that name a box by its parts
+    // (a hybrid CPU/GPU server: its host CPU and its GPU). May be empty.
+    std::function<std::vector<System>()> systems;
 };
 
 enum class Method { analytic, paper, realistic };

@@ -41,7 +41,7 @@ struct ClosedLoopResult {
     int replicas = 1;                // DP replicas sharing the clients
     double clients_per_replica = 0;  // mean over the replicas that have clients
     double mean_decode_batch = 0;    // sequences decoding per replica (time average)
-    double mean_prefilling = 0;      // admitted prompts before their first token, per replica
+    double mean_prefilling = 0;      // sent, not yet at the first token (step in progress, queue, prefill), per replica
     double admission_wait = 0;       // seconds, mean (clients beyond the KV slots queue)
     double prefill_wait = 0;         // seconds, mean: the step in progress + the prompts ahead
     double prefill_share = 0;        // share of replica time on prompt tokens

@@ -537,9 +537,9 @@ PrefillStep run_prefill(const Serving& sv, const Options& o, int prompt) {
 // output lengths on the row's deployment, predicted by the closed-loop model
 // (model/serving/closed_loop.hpp: queueing behind other prefills, chunked
 // prefill stretching the decoders' steps, KV-slot admission), mean figures as
-// the tools report them. Chunk: the serving default (8192 tokens, TRT-LLM's
-// and vLLM's default max_num_batched_tokens for chunked prefill); batch: what
-// HBM holds. Rows without a closed-loop quantity fall through (nullopt).
+// the tools report them. Chunk: `hwplan serve`'s default, 8192 tokens
+// (TensorRT-LLM's default max_num_tokens per iteration; the NIM rows do not
+// state theirs); KV slots: what HBM holds. Other rows fall through (nullopt).
 std::optional<Prediction> closed_loop_row(const Reference& r, const Serving& sv, const Options& o) {
     const auto cc = r.number("concurrency");
     const std::string& q = r.quantity;

@@ -39,6 +39,7 @@ struct ServeOptions {
     std::string units = "auto";
     std::string trace;
     bool simulate = false;
+    bool whole_run = false;
     int requests = 20000;
     std::uint64_t seed = 1;
     double kv_hit_rate = 0;
@@ -151,6 +152,7 @@ void run_closed_loop(const ServeOptions& o, Context& ctx, const ResolvedLayout& 
         if (o.requests < 100) throw Error("at least 100 requests", "--requests");
         sv::SimulationOptions so;
         so.seed = o.seed;
+        so.whole_run = o.whole_run;
         const sv::SimulationResult s =
             sv::simulate_closed_loop(st, clients, in_d, out_d, static_cast<std::size_t>(o.requests), units, so);
         put_closed(j, s.ttft, s.itl, s.tpot, s.e2e);
@@ -171,6 +173,7 @@ void run_closed_loop(const ServeOptions& o, Context& ctx, const ResolvedLayout& 
     } else {
         put_closed(j, a.ttft, a.itl, a.tpot, a.e2e);
     }
+    j["whole_run"] = o.whole_run;
     j["source"] = source;
 
     Report rep;
@@ -201,7 +204,11 @@ void run_closed_loop(const ServeOptions& o, Context& ctx, const ResolvedLayout& 
                                   "steps a decoder sees carry prompt tokens",
                                   a.admission_wait * 1e3, a.kv_limited ? " (more clients than KV slots)" : "",
                                   a.prefill_wait * 1e3, 100 * a.prefill_step_share));
-    t.notes.push_back("steady state: the first wave of requests (all clients starting together) is not counted");
+    t.notes.push_back(o.whole_run ? fmt::format("whole run: all clients start together, {} requests, first wave and "
+                                                "drain included (vllm bench serve)",
+                                                o.requests)
+                                  : "steady state: the first wave of requests (all clients starting together) is not "
+                                    "counted");
     if (o.simulate)
         t.notes.push_back(fmt::format("simulated {} requests (seed {}); analytic mean TTFT {:.2f} ms, ITL {:.2f} ms, "
                                       "{:.4g} requests/s",
@@ -231,6 +238,7 @@ void run(const ServeOptions& o, Context& ctx) {
         if (!(c >= 1 && c <= 1e7 && c == std::floor(c)))
             throw Error("expected a whole number of clients >= 1, got '" + o.concurrency + "'", "--concurrency");
         clients = static_cast<int>(c);
+        if (o.whole_run && !o.simulate) throw Error("applies with --simulate", "--whole-run");
         in_d = dist_flag(o.input, o.input_dist, "--input", "--input-dist");
         out_d = dist_flag(o.output, o.output_dist, "--output", "--output-dist");
         if (out_d.mean < 1) throw Error("must be at least 1 token", "--output");
@@ -263,6 +271,7 @@ void run(const ServeOptions& o, Context& ctx) {
         in_l = sv::lengths_of(in_d, 0);
         out_l = sv::lengths_of(out_d, 1);
     }
+    if (o.whole_run && clients == 0) throw Error("applies with --concurrency", "--whole-run");
     if (!(rate > 0)) throw Error("must be a positive rate", "--rate");
 
     sv::ServingInputs si;
@@ -530,6 +539,9 @@ void add_serve_command(CLI::App& app, Context& ctx) {
     sub->add_option("--units", o->units, "Deployment units serving the rate: auto (sized with headroom) or N");
     sub->add_option("--trace", o->trace, "CSV trace: arrival_s,input_tokens,output_tokens");
     sub->add_flag("--simulate", o->simulate, "Discrete-event simulation instead of the analytic model");
+    sub->add_flag("--whole-run", o->whole_run,
+                  "With --concurrency --simulate: the tool's whole run as vllm bench serve measures it (all clients "
+                  "start together, exactly --requests requests, first wave and drain included)");
     sub->add_option("--requests", o->requests, "Requests simulated for a Poisson rate (default 20000)");
     sub->add_option("--seed", o->seed, "Simulation seed (default 1)");
     sub->add_option("--kv-hit-rate", o->kv_hit_rate, "Share of prompt tokens reused from the KV cache (0..1)");

@@ -146,12 +146,13 @@ struct ClosedSamples {
     std::vector<double> ttft, tpot, e2e, itl;
     double window_start = -1, window_end = -1;  // issue of the first / last measured request
     double requests = 0, output_tokens = 0, input_tokens = 0;  // completed / produced in the window
+    double measured_output = 0, measured_input = 0;            // tokens of the measured requests
     double batch_time = 0, busy = 0, span = 0;
 };
 
 void run_closed(const StepTimes& st, int clients, const planner::LengthDistribution& input,
                 const planner::LengthDistribution& output, std::size_t skip, std::size_t measured, std::size_t stride,
-                bool stagger, Rng& g, ClosedSamples& out) {
+                bool stagger, bool drain, Rng& g, ClosedSamples& out) {
     struct Live {
         std::size_t id;
         double issued, input, output, first = 0, last = 0, remaining = 0;  // remaining: decode tokens
@@ -266,7 +267,10 @@ void run_closed(const StepTimes& st, int clients, const planner::LengthDistribut
                 out.e2e.push_back(t - l.issued);
                 if (l.output > 1) out.tpot.push_back((t - l.first) / (l.output - 1));
             }
-            late.push_back(issue(t));  // the client sends its next request at once
+            if (is_measured(i)) out.measured_output += l.output, out.measured_input += l.input;
+            // The client sends its next request at once (a whole run: while
+            // requests are left, then the concurrency drains).
+            if (!drain || issued < skip + measured) late.push_back(issue(t));
         }
     }
     out.span = t;
@@ -355,6 +359,7 @@ SimulationResult simulate_closed_loop(const StepTimes& st, int concurrency, cons
     std::vector<double> ttft, tpot, e2e, itl;
     Rng g{o.seed ^ 0xc105edULL};
     double span = 0, batch_time = 0, busy = 0;
+    double whole_span = 0, whole_requests = 0, whole_output = 0, whole_input = 0;
     const double mean_out = std::max(1.0, output.mean);
     // About 2 M inter-token gaps kept in all (every stride-th one).
     const std::size_t stride =
@@ -364,16 +369,25 @@ SimulationResult simulate_closed_loop(const StepTimes& st, int concurrency, cons
         if (clients == 0) continue;
         const std::size_t measured =
             std::max<std::size_t>(1, requests * static_cast<std::size_t>(clients) / static_cast<std::size_t>(concurrency));
-        const std::size_t skip = std::max<std::size_t>(2 * static_cast<std::size_t>(clients),
-                                                       static_cast<std::size_t>(o.warmup * static_cast<double>(measured)));
+        const std::size_t skip =
+            o.whole_run ? 0
+                        : std::max<std::size_t>(2 * static_cast<std::size_t>(clients),
+                                                static_cast<std::size_t>(o.warmup * static_cast<double>(measured)));
         ClosedSamples cs;
-        run_closed(st, clients, input, output, skip, measured, stride, o.stagger, g, cs);
+        run_closed(st, clients, input, output, skip, measured, stride, o.stagger && !o.whole_run, o.whole_run, g, cs);
         ttft.insert(ttft.end(), cs.ttft.begin(), cs.ttft.end());
         tpot.insert(tpot.end(), cs.tpot.begin(), cs.tpot.end());
         e2e.insert(e2e.end(), cs.e2e.begin(), cs.e2e.end());
         itl.insert(itl.end(), cs.itl.begin(), cs.itl.end());
         const double window = cs.window_end - cs.window_start;
-        if (window > 0) {
+        if (o.whole_run) {
+            // As the tool reports it: totals over the run's duration (the
+            // longest replica's; all start at t = 0).
+            whole_span = std::max(whole_span, cs.span);
+            whole_requests += static_cast<double>(cs.ttft.size());
+            whole_output += cs.measured_output;
+            whole_input += cs.measured_input;
+        } else if (window > 0) {
             res.requests_per_s += cs.requests / window;
             res.output_tokens_per_s += cs.output_tokens / window;
             res.input_tokens_per_s += cs.input_tokens / window;
@@ -381,6 +395,11 @@ SimulationResult simulate_closed_loop(const StepTimes& st, int concurrency, cons
         span += cs.span;
         batch_time += cs.batch_time;
         busy += cs.busy;
+    }
+    if (o.whole_run && whole_span > 0) {
+        res.requests_per_s = whole_requests / whole_span;
+        res.output_tokens_per_s = whole_output / whole_span;
+        res.input_tokens_per_s = whole_input / whole_span;
     }
     res.requests = ttft.size();
     res.ttft = from_samples(std::move(ttft));

@@ -39,6 +39,11 @@ struct SimulationOptions {
     // Closed loop: the clients' first requests spread at random over a rough
     // cycle (true) or all at t = 0, as the benchmark tools start (false).
     bool stagger = true;
+    // Closed loop: simulate the tool's whole run instead of the steady state,
+    // as `vllm bench serve --max-concurrency` measures it: all clients start
+    // at t = 0, exactly `requests` are sent (the concurrency drains at the
+    // end), all are measured, throughput = totals / run duration.
+    bool whole_run = false;
 };
 
 struct SimulationResult {

@@ -163,3 +163,20 @@ TEST_CASE("CLI: hwplan serve --concurrency flag errors exit 2 naming the flag", 
     CHECK(both.out.empty());
     CHECK(std::count(both.err.begin(), both.err.end(), '\n') <= 1);
 }
+
+TEST_CASE("CLI: hwplan serve --whole-run simulates the tool's run, first wave included", "[cli][serving]") {
+    const auto steady = hwplan_json(with({"--concurrency", "64", "--simulate", "--requests", "640"}));
+    const auto whole = hwplan_json(with({"--concurrency", "64", "--simulate", "--whole-run", "--requests", "640"}));
+    CHECK(whole["whole_run"].get<bool>());
+    CHECK_FALSE(steady["whole_run"].get<bool>());
+    CHECK(whole["simulated_requests"].get<int>() == 640);
+    // The first 64 prompts arrive together and queue behind each other.
+    CHECK(whole["ttft_ms_p99"].get<double>() > 3 * steady["ttft_ms_p99"].get<double>());
+    CHECK(whole["ttft_ms_mean"].get<double>() > steady["ttft_ms_mean"].get<double>());
+    const auto r = run_hwplan(with({"--concurrency", "64", "--whole-run"}));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("--whole-run"));
+    const auto q = run_hwplan(with({"--rate", "5/s", "--simulate", "--whole-run"}));
+    CHECK(q.exit_code == 2);
+    CHECK_THAT(q.err, Contains("--whole-run"));
+}

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 
 #include "model/error.hpp"
 
@@ -102,7 +101,7 @@ struct PromptPoint {
 // The state of one replica at throughput X (requests/s).
 struct Replica {
     bool feasible = true;
-    double x = 0, r = 0;     // throughput, mean residence (admission to last token)
+    double x = 0, r = 0;     // throughput, mean residence (sent or admitted, to the last token)
     double rho = 0;          // others' prompt share of time (what stretches a decoder's steps)
     double itl = 0, base = 0;  // mean gap, decode-only step at the batch a decoder sees
     double dbar = 0, tdp = 0;  // mean decoders; decode step under a prefilling prompt
@@ -141,11 +140,13 @@ struct Problem {
         eo1 /= static_cast<double>(outputs.size());
     }
 
-    // Tokens of a prompt's last step: its last piece and the batch-mates
-    // admitted with it behind it (lambda_s / 2 on average), up to the budget.
+    // Tokens of a prompt's own last piece (what is left after its whole chunks).
     [[nodiscard]] double last_piece(const PromptPoint& q) const {
         return q.c - (q.steps - 1) * st.chunk;
     }
+    // Its prefill, the decode steps its chunks ride on, and the batch-mates
+    // admitted with it behind it (lambda_s / 2 on average) packed into its
+    // last step up to the budget.
     [[nodiscard]] double own_time(const PromptPoint& q, const Replica& s) const {
         const double room = std::max(0.0, st.chunk - last_piece(q));
         const double mates = std::min(room, 0.5 * s.lambda_s * ec) * (ec > 0 ? ep / ec : 0);

@@ -1,7 +1,10 @@
 // hwplan serve: a request rate (or a trace) on a deployment -> utilisation,
 // TTFT / TPOT / end-to-end percentiles and the fleet the rate needs, from
 // the analytic serving model (model/serving/serving.hpp) or, with
-// --simulate, its discrete-event simulation. docs/serving.md.
+// --simulate, its discrete-event simulation; or a fixed number of
+// concurrent clients (--concurrency: what `vllm bench serve
+// --max-concurrency` / genai-perf report, model/serving/closed_loop.hpp).
+// docs/serving.md.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -15,6 +18,7 @@
 #include "model/kv_cache.hpp"
 #include "model/layout.hpp"
 #include "model/memory_plan.hpp"
+#include "model/serving/closed_loop.hpp"
 #include "model/serving/kv_tiers.hpp"
 #include "model/serving/serving.hpp"
 #include "model/serving/simulation.hpp"
@@ -28,12 +32,14 @@ namespace sv = model::serving;
 struct ServeOptions {
     LayoutOptions layout;
     std::string rate;
+    std::string concurrency;
     std::string input = "2k", output = "500";
     std::string input_dist = "fixed", output_dist = "fixed";
     double headroom = 0.2;
     std::string units = "auto";
     std::string trace;
     bool simulate = false;
+    bool whole_run = false;
     int requests = 20000;
     std::uint64_t seed = 1;
     double kv_hit_rate = 0;
@@ -86,6 +92,131 @@ void put_percentiles(nlohmann::json& j, const sv::Percentiles& ttft, const sv::P
     j["e2e_ms_p99"] = e2e.p99 * 1e3;
 }
 
+void put_closed(nlohmann::json& j, const sv::Percentiles& ttft, const sv::Percentiles& itl,
+                const sv::Percentiles& tpot, const sv::Percentiles& e2e) {
+    put_percentiles(j, ttft, tpot, e2e);
+    j["itl_ms_mean"] = itl.mean * 1e3;
+    j["itl_ms_p50"] = itl.p50 * 1e3;
+    j["itl_ms_p90"] = itl.p90 * 1e3;
+    j["itl_ms_p99"] = itl.p99 * 1e3;
+}
+
+// --concurrency: the closed-loop benchmark on `units` deployment units.
+void run_closed_loop(const ServeOptions& o, Context& ctx, const ResolvedLayout& l, const sv::StepTimes& st,
+                     int clients, const sv::Lengths& in_l, const sv::Lengths& out_l,
+                     const model::planner::LengthDistribution& in_d,
+                     const model::planner::LengthDistribution& out_d) {
+    const model::Deployment& d = l.deployment;
+    int units = 1;
+    if (o.units != "auto") {
+        const double u = count(o.units, "--units");
+        if (!(u >= 1 && u <= 1e6 && u == std::floor(u))) throw Error("expected auto or a whole number >= 1", "--units");
+        units = static_cast<int>(u);
+    }
+    sv::ClosedLoopResult a;
+    try {
+        a = sv::closed_loop(st, sv::ClosedLoopLoad{clients, units, in_l, out_l});
+    } catch (const Error& e) {
+        throw e.within("--concurrency");
+    }
+    nlohmann::json j = {{"model", l.model.id},
+                        {"system", l.system.id},
+                        {"mode", std::string(sv::to_string(st.mode))},
+                        {"benchmark", "closed_loop"},
+                        {"layout", layout_label(d)},
+                        {"concurrency", clients},
+                        {"units", units},
+                        {"nodes_per_unit", d.nodes},
+                        {"nodes", units * d.nodes},
+                        {"replicas", a.replicas},
+                        {"clients_per_replica", a.clients_per_replica},
+                        {"max_batch", st.max_batch},
+                        {"batch_limit", st.batch_limit},
+                        {"kv_limited", a.kv_limited},
+                        {"mean_decode_batch", a.mean_decode_batch},
+                        {"mean_prefilling", a.mean_prefilling},
+                        {"prefill_share", a.prefill_share},
+                        {"prefill_step_share", a.prefill_step_share},
+                        {"admission_wait_ms", a.admission_wait * 1e3},
+                        {"prefill_wait_ms", a.prefill_wait * 1e3},
+                        {"input_tokens_mean", in_l.mean()},
+                        {"output_tokens_mean", out_l.mean()},
+                        {"prefill_chunk", st.chunk},
+                        {"kv_hit_rate", st.hit_rate},
+                        {"requests_per_s", a.requests_per_s},
+                        {"output_tokens_per_s", a.output_tokens_per_s},
+                        {"input_tokens_per_s", a.input_tokens_per_s}};
+    std::string source = "analytic";
+    std::size_t simulated = 0;
+    if (o.simulate) {
+        if (o.requests < 100) throw Error("at least 100 requests", "--requests");
+        sv::SimulationOptions so;
+        so.seed = o.seed;
+        so.whole_run = o.whole_run;
+        const sv::SimulationResult s =
+            sv::simulate_closed_loop(st, clients, in_d, out_d, static_cast<std::size_t>(o.requests), units, so);
+        put_closed(j, s.ttft, s.itl, s.tpot, s.e2e);
+        j["requests_per_s"] = s.requests_per_s;
+        j["output_tokens_per_s"] = s.output_tokens_per_s;
+        j["input_tokens_per_s"] = s.input_tokens_per_s;
+        j["simulated_requests"] = s.requests;
+        j["mean_decode_batch_simulated"] = s.mean_decode_batch;
+        j["analytic"] = {{"ttft_ms", pct_json(a.ttft)},
+                         {"itl_ms", pct_json(a.itl)},
+                         {"tpot_ms", pct_json(a.tpot)},
+                         {"e2e_ms", pct_json(a.e2e)},
+                         {"requests_per_s", a.requests_per_s},
+                         {"output_tokens_per_s", a.output_tokens_per_s},
+                         {"input_tokens_per_s", a.input_tokens_per_s}};
+        source = "simulation";
+        simulated = s.requests;
+    } else {
+        put_closed(j, a.ttft, a.itl, a.tpot, a.e2e);
+    }
+    j["whole_run"] = o.whole_run;
+    j["source"] = source;
+
+    Report rep;
+    rep.json = j;
+    Table t{fmt::format("Serving {} at concurrency {} (closed loop, no think time): {} x ({} nodes of {}, {}), {}",
+                        l.model.id, clients, units, d.nodes, l.system.id, layout_label(d), sv::to_string(st.mode)),
+            {"latency (" + source + ")", "mean ms", "p50 ms", "p90 ms", "p99 ms"},
+            {},
+            {}};
+    const auto row = [&](const char* name, const char* key) {
+        t.rows.push_back({name, fixed(j[std::string(key) + "_mean"].get<double>(), 2),
+                          fixed(j[std::string(key) + "_p50"].get<double>(), 2),
+                          fixed(j[std::string(key) + "_p90"].get<double>(), 2),
+                          fixed(j[std::string(key) + "_p99"].get<double>(), 2)});
+    };
+    row("TTFT", "ttft_ms");
+    row("ITL", "itl_ms");
+    row("TPOT", "tpot_ms");
+    row("end to end", "e2e_ms");
+    t.notes.push_back(fmt::format("throughput {:.4g} requests/s, {:.4g} output tokens/s, {:.4g} input tokens/s",
+                                  j["requests_per_s"].get<double>(), j["output_tokens_per_s"].get<double>(),
+                                  j["input_tokens_per_s"].get<double>()));
+    t.notes.push_back(fmt::format("{:.3g} clients per replica over {} replica(s); decode batch {:.1f} of {} ({}); "
+                                  "{:.2f} prompts prefilling",
+                                  a.clients_per_replica, a.replicas, a.mean_decode_batch, st.max_batch,
+                                  st.batch_limit, a.mean_prefilling));
+    t.notes.push_back(fmt::format("waits: admission {:.1f} ms{}, behind other prompts {:.1f} ms; {:.0f} % of the "
+                                  "steps a decoder sees carry prompt tokens",
+                                  a.admission_wait * 1e3, a.kv_limited ? " (more clients than KV slots)" : "",
+                                  a.prefill_wait * 1e3, 100 * a.prefill_step_share));
+    t.notes.push_back(o.whole_run ? fmt::format("whole run: all clients start together, {} requests, first wave and "
+                                                "drain included (vllm bench serve)",
+                                                o.requests)
+                                  : "steady state: the first wave of requests (all clients starting together) is not "
+                                    "counted");
+    if (o.simulate)
+        t.notes.push_back(fmt::format("simulated {} requests (seed {}); analytic mean TTFT {:.2f} ms, ITL {:.2f} ms, "
+                                      "{:.4g} requests/s",
+                                      simulated, o.seed, a.ttft.mean * 1e3, a.itl.mean * 1e3, a.requests_per_s));
+    rep.tables.push_back(std::move(t));
+    ctx.emit(rep);
+}
+
 void run(const ServeOptions& o, Context& ctx) {
     ResolvedLayout l = resolve_layout(o.layout, ctx.db());
     model::Deployment& d = l.deployment;
@@ -96,9 +227,25 @@ void run(const ServeOptions& o, Context& ctx) {
     // Demand: a Poisson rate with length distributions, or a trace.
     std::vector<sv::Request> trace;
     double rate = 0;
+    int clients = 0;
     sv::Lengths in_l, out_l;
     model::planner::LengthDistribution in_d, out_d;
-    if (!o.trace.empty()) {
+    if (!o.concurrency.empty()) {
+        if (!o.rate.empty()) throw Error("give --rate or --concurrency, not both", "--concurrency");
+        if (!o.trace.empty()) throw Error("a trace sets its own arrivals; drop --trace", "--concurrency");
+        if (o.disaggregated) throw Error("closed-loop serving is modelled for aggregated deployments only", "--concurrency");
+        const double c = count(o.concurrency, "--concurrency");
+        if (!(c >= 1 && c <= 1e7 && c == std::floor(c)))
+            throw Error("expected a whole number of clients >= 1, got '" + o.concurrency + "'", "--concurrency");
+        clients = static_cast<int>(c);
+        if (o.whole_run && !o.simulate) throw Error("applies with --simulate", "--whole-run");
+        in_d = dist_flag(o.input, o.input_dist, "--input", "--input-dist");
+        out_d = dist_flag(o.output, o.output_dist, "--output", "--output-dist");
+        if (out_d.mean < 1) throw Error("must be at least 1 token", "--output");
+        in_l = sv::lengths_of(in_d, 0);
+        out_l = sv::lengths_of(out_d, 1);
+        rate = 1;  // unused: closed loop
+    } else if (!o.trace.empty()) {
         trace = hwdb::read_trace(o.trace);
         const double span = trace.back().arrival - trace.front().arrival;
         if (trace.size() < 2 || !(span > 0))
@@ -114,7 +261,9 @@ void run(const ServeOptions& o, Context& ctx) {
         in_l = sv::lengths_of_samples(a);
         out_l = sv::lengths_of_samples(b);
     } else {
-        if (o.rate.empty()) throw Error("give --rate <requests/s> (e.g. 300/s) or --trace <file.csv>", "--rate");
+        if (o.rate.empty())
+            throw Error("give --rate <requests/s> (e.g. 300/s), --concurrency <clients> or --trace <file.csv>",
+                        "--rate");
         rate = hwdb::parse_per_second(o.rate, "--rate");
         in_d = dist_flag(o.input, o.input_dist, "--input", "--input-dist");
         out_d = dist_flag(o.output, o.output_dist, "--output", "--output-dist");
@@ -122,6 +271,7 @@ void run(const ServeOptions& o, Context& ctx) {
         in_l = sv::lengths_of(in_d, 0);
         out_l = sv::lengths_of(out_d, 1);
     }
+    if (o.whole_run && clients == 0) throw Error("applies with --concurrency", "--whole-run");
     if (!(rate > 0)) throw Error("must be a positive rate", "--rate");
 
     sv::ServingInputs si;
@@ -169,6 +319,12 @@ void run(const ServeOptions& o, Context& ctx) {
         }
     }
     build();
+    if (clients > 0) {
+        // Prefix hits, if any, are loaded for free (HBM): the tier plan
+        // sizes tiers for a request rate, which a closed loop does not fix.
+        run_closed_loop(o, ctx, l, st, clients, in_l, out_l, in_d, out_d);
+        return;
+    }
     if (si.prefill && o.prefill_units == "auto") {
         // Enough prefill units that prefill is not the bottleneck before decode.
         const double ep = [&] {
@@ -369,9 +525,12 @@ void run(const ServeOptions& o, Context& ctx) {
 
 void add_serve_command(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<ServeOptions>();
-    auto* sub = app.add_subcommand("serve", "Request-rate serving: TTFT/TPOT percentiles, utilisation, nodes needed");
+    auto* sub = app.add_subcommand("serve", "Serving at a request rate or a concurrency: TTFT/ITL/TPOT percentiles, utilisation, nodes");
     add_layout_options(sub, o->layout, false);
     sub->add_option("--rate", o->rate, "Requests per second for the whole fleet, e.g. 300/s (a trace: replay rate)");
+    sub->add_option("--concurrency", o->concurrency,
+                    "Closed loop: concurrent clients over the fleet, each sending its next request when the last "
+                    "ends (vllm bench serve --max-concurrency, genai-perf --concurrency); instead of --rate");
     sub->add_option("--input", o->input, "Mean prompt tokens, e.g. 2k (default 2k)");
     sub->add_option("--output", o->output, "Mean output tokens, e.g. 500 (default 500)");
     sub->add_option("--input-dist", o->input_dist, "fixed (default), exponential or lognormal[:cv]");
@@ -380,6 +539,9 @@ void add_serve_command(CLI::App& app, Context& ctx) {
     sub->add_option("--units", o->units, "Deployment units serving the rate: auto (sized with headroom) or N");
     sub->add_option("--trace", o->trace, "CSV trace: arrival_s,input_tokens,output_tokens");
     sub->add_flag("--simulate", o->simulate, "Discrete-event simulation instead of the analytic model");
+    sub->add_flag("--whole-run", o->whole_run,
+                  "With --concurrency --simulate: the tool's whole run as vllm bench serve measures it (all clients "
+                  "start together, exactly --requests requests, first wave and drain included)");
     sub->add_option("--requests", o->requests, "Requests simulated for a Poisson rate (default 20000)");
     sub->add_option("--seed", o->seed, "Simulation seed (default 1)");
     sub->add_option("--kv-hit-rate", o->kv_hit_rate, "Share of prompt tokens reused from the KV cache (0..1)");

@@ -17,6 +17,7 @@
 #include "model/memory_plan.hpp"
 #include "model/mtp.hpp"
 #include "model/param_count.hpp"
+#include "model/serving/closed_loop.hpp"
 #include "model/topology/cost_model.hpp"
 #include "model/topology/paper_tables.hpp"
 #include "model/validation/row_evaluators.hpp"
@@ -540,9 +541,58 @@ PrefillStep run_prefill(const Serving& sv, const Options& o, int prompt) {
     return st;
 }
 
+// A fixed-concurrency benchmark row (NIM / genai-perf `--concurrency`, vllm
+// bench serve `--max-concurrency`): C clients with the stated prompt and
+// output lengths on the row's deployment, predicted by the closed-loop model
+// (model/serving/closed_loop.hpp: queueing behind other prefills, chunked
+// prefill stretching the decoders' steps, KV-slot admission), mean figures as
+// the tools report them. Chunk: `hwplan serve`'s default, 8192 tokens
+// (TensorRT-LLM's default max_num_tokens per iteration; the NIM rows do not
+// state theirs); KV slots: what HBM holds. Other rows fall through (nullopt).
+std::optional<Prediction> closed_loop_row(const Reference& r, const Serving& sv, const Options& o) {
+    const auto cc = r.number("concurrency");
+    const std::string& q = r.quantity;
+    const bool known = q == "ttft_ms" || q == "ttft_s" || q == "itl_ms" || q == "tpot_ms" ||
+                       q == "output_tokens_per_s_total" || q == "output_tokens_per_s_per_user" ||
+                       q == "input_tokens_per_s";
+    if (!cc || !known || sv.input <= 0 || sv.output <= 0) return std::nullopt;
+    model::serving::ServingInputs in;
+    in.model = sv.setup.model;
+    in.system = sv.setup.system;
+    in.decode = sv.setup.deployment;
+    in.step = o.step;
+    in.kv_hit_rate = sv.setup.workload.prefix_hit_rate;
+    in.input.points = {static_cast<double>(sv.input)};
+    in.output.points = {static_cast<double>(sv.output)};
+    model::serving::StepTimes st;
+    try {
+        st = model::serving::build_step_times(in);
+    } catch (const Error& e) {
+        not_modelled("closed loop: " + std::string(e.what()));
+    }
+    const int clients = whole(*cc, "concurrency");
+    const model::serving::ClosedLoopResult a = model::serving::closed_loop(st, {clients, 1, in.input, in.output});
+    const std::string basis =
+        fmt::format("{} on {} GPU(s) (tp{} dp{} ep{} pp{}), closed loop: {} clients, {}/{} tokens, chunk {}, "
+                    "KV slots {} per replica ({}), decode batch {:.1f}, {:.2f} prompts prefilling{}",
+                    sv.setup.model.id, sv.gpus, sv.setup.deployment.tp, sv.setup.deployment.dp,
+                    sv.setup.deployment.ep, sv.setup.deployment.pp, clients, sv.input, sv.output, st.chunk,
+                    st.max_batch, st.batch_limit, a.mean_decode_batch, a.mean_prefilling,
+                    a.kv_limited ? fmt::format(", admission wait {:.0f} ms", a.admission_wait * 1e3) : "");
+    if (q == "ttft_ms") return Prediction{a.ttft.mean * 1e3, Method::realistic, basis + ", mean TTFT"};
+    if (q == "ttft_s") return Prediction{a.ttft.mean, Method::realistic, basis + ", mean TTFT"};
+    if (q == "itl_ms") return Prediction{a.itl.mean * 1e3, Method::realistic, basis + ", mean ITL"};
+    if (q == "tpot_ms") return Prediction{a.tpot.mean * 1e3, Method::realistic, basis + ", mean TPOT"};
+    if (q == "output_tokens_per_s_per_user")
+        return Prediction{a.tpot.mean > 0 ? 1 / a.tpot.mean : 0, Method::realistic, basis + ", 1 / mean TPOT"};
+    if (q == "input_tokens_per_s") return Prediction{a.input_tokens_per_s, Method::realistic, basis};
+    return Prediction{a.output_tokens_per_s, Method::realistic, basis + ", output tokens/s of all clients"};
+}
+
 Prediction serving(const Reference& r, const Catalog& c, const Options& o, StepRecord* record) {
     Serving sv = serving_setup(r, c, o);
     sv.record = record;
+    if (auto p = closed_loop_row(r, sv, o)) return *p;
     const std::string& q = r.quantity;
     const bool prefill_row = q.rfind("input_tokens_per_s", 0) == 0 || q.rfind("ttft", 0) == 0;
     if (prefill_row) {

@@ -2,6 +2,8 @@
 // fleet size, simulation, traces, KV tiers and the errors (exit 2).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "cli/cli_json.hpp"
 
 using namespace hwplan::test;
@@ -91,4 +93,90 @@ TEST_CASE("CLI: hwplan serve flag errors exit 2", "[cli][serving]") {
     CHECK(run_hwplan(with({"--rate", "fast"})).exit_code == 2);
     CHECK(run_hwplan(with({"--rate", "10/s", "--headroom", "1.5"})).exit_code == 2);
     CHECK(run_hwplan(with({"--rate", "10/s", "--input-dist", "zipf"})).exit_code == 2);
+}
+
+TEST_CASE("CLI: hwplan serve --concurrency predicts a closed-loop benchmark", "[cli][serving]") {
+    const auto j = hwplan_json(with({"--concurrency", "32"}));
+    CHECK(j["benchmark"] == "closed_loop");
+    CHECK(j["concurrency"].get<int>() == 32);
+    CHECK(j["source"] == "analytic");
+    for (const char* m : {"ttft_ms", "itl_ms", "tpot_ms", "e2e_ms"})
+        for (const char* s : {"_mean", "_p50", "_p90", "_p99"}) {
+            INFO(m << s);
+            CHECK(j[std::string(m) + s].get<double>() > 0);
+        }
+    for (const char* k : {"requests_per_s", "output_tokens_per_s", "input_tokens_per_s", "mean_decode_batch"})
+        CHECK(j[k].get<double>() > 0);
+    CHECK(j["ttft_ms_p50"].get<double>() <= j["ttft_ms_p99"].get<double>());
+    CHECK(j["itl_ms_p99"].get<double>() > j["itl_ms_mean"].get<double>());  // steps carrying prompt chunks
+    // Little's law over the clients, and tokens per request (--input 2k is 2000 tokens).
+    const double x = j["requests_per_s"].get<double>();
+    CHECK(x * j["e2e_ms_mean"].get<double>() / 1e3 == Approx(32).epsilon(1e-4));
+    CHECK(j["output_tokens_per_s"].get<double>() == Approx(256 * x).epsilon(1e-9));
+    CHECK(j["input_tokens_per_s"].get<double>() == Approx(2000 * x).epsilon(1e-9));
+}
+
+TEST_CASE("CLI: hwplan serve --concurrency: more clients, more latency and throughput", "[cli][serving]") {
+    const auto a = hwplan_json(with({"--concurrency", "1"}));
+    const auto b = hwplan_json(with({"--concurrency", "64"}));
+    CHECK(b["ttft_ms_mean"].get<double>() > a["ttft_ms_mean"].get<double>());
+    CHECK(b["itl_ms_mean"].get<double>() > a["itl_ms_mean"].get<double>());
+    CHECK(b["requests_per_s"].get<double>() > 10 * a["requests_per_s"].get<double>());
+    // One client: ITL = TPOT (batch-1 steps, nothing else in them).
+    CHECK(a["itl_ms_mean"].get<double>() == Approx(a["tpot_ms_mean"].get<double>()).epsilon(1e-9));
+    CHECK(a["prefill_wait_ms"].get<double>() == 0);
+}
+
+TEST_CASE("CLI: hwplan serve --concurrency --simulate reports the simulation beside the model", "[cli][serving]") {
+    const auto j = hwplan_json(with({"--concurrency", "16", "--output-dist", "lognormal:0.3", "--simulate",
+                                     "--requests", "3000"}));
+    CHECK(j["source"] == "simulation");
+    CHECK(j["simulated_requests"].get<int>() >= 3000);
+    CHECK(j["itl_ms_p99"].get<double>() > 0);
+    CHECK(j["requests_per_s"].get<double>() ==
+          Approx(j["analytic"]["requests_per_s"].get<double>()).epsilon(0.1));
+    CHECK(j["ttft_ms_mean"].get<double>() == Approx(j["analytic"]["ttft_ms"]["mean"].get<double>()).epsilon(0.15));
+    CHECK(j["itl_ms_mean"].get<double>() == Approx(j["analytic"]["itl_ms"]["mean"].get<double>()).epsilon(0.1));
+}
+
+TEST_CASE("CLI: hwplan serve --concurrency flag errors exit 2 naming the flag", "[cli][serving]") {
+    const auto both = run_hwplan(with({"--rate", "10/s", "--concurrency", "8"}));
+    CHECK(both.exit_code == 2);
+    CHECK_THAT(both.err, Contains("--concurrency") && Contains("not both"));
+    const auto neither = run_hwplan(with({}));
+    CHECK(neither.exit_code == 2);
+    CHECK_THAT(neither.err, Contains("--rate") && Contains("--concurrency"));
+    for (const char* bad : {"0", "2.5", "many", "1e9"}) {
+        const auto r = run_hwplan(with({"--concurrency", bad}));
+        INFO(bad << ": " << r.err);
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("--concurrency"));
+    }
+    const auto dis = run_hwplan(with({"--concurrency", "8", "--disaggregated"}));
+    CHECK(dis.exit_code == 2);
+    CHECK_THAT(dis.err, Contains("--concurrency"));
+    const auto tr = run_hwplan({"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--trace",
+                                trace("poisson_20rps.csv"), "--concurrency", "8"});
+    CHECK(tr.exit_code == 2);
+    CHECK_THAT(tr.err, Contains("--concurrency"));
+    // One line, nothing on stdout.
+    CHECK(both.out.empty());
+    CHECK(std::count(both.err.begin(), both.err.end(), '\n') <= 1);
+}
+
+TEST_CASE("CLI: hwplan serve --whole-run simulates the tool's run, first wave included", "[cli][serving]") {
+    const auto steady = hwplan_json(with({"--concurrency", "64", "--simulate", "--requests", "640"}));
+    const auto whole = hwplan_json(with({"--concurrency", "64", "--simulate", "--whole-run", "--requests", "640"}));
+    CHECK(whole["whole_run"].get<bool>());
+    CHECK_FALSE(steady["whole_run"].get<bool>());
+    CHECK(whole["simulated_requests"].get<int>() == 640);
+    // The first 64 prompts arrive together and queue behind each other.
+    CHECK(whole["ttft_ms_p99"].get<double>() > 3 * steady["ttft_ms_p99"].get<double>());
+    CHECK(whole["ttft_ms_mean"].get<double>() > steady["ttft_ms_mean"].get<double>());
+    const auto r = run_hwplan(with({"--concurrency", "64", "--whole-run"}));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("--whole-run"));
+    const auto q = run_hwplan(with({"--rate", "5/s", "--simulate", "--whole-run"}));
+    CHECK(q.exit_code == 2);
+    CHECK_THAT(q.err, Contains("--whole-run"));
 }

@@ -9,6 +9,7 @@
 
 #include <cmath>
 
+#include "cli/engine_option.hpp"
 #include "cli/commands.hpp"
 #include "cli/layout_options.hpp"
 #include "cli/step_flags.hpp"
@@ -50,6 +51,7 @@ struct ServeOptions {
     std::string prefill_units = "auto";
     StepFlags step;
     std::string dram, dram_bandwidth, ssd, ssd_bandwidth, reuse_window = "300 s";
+    EngineOption engine;
 };
 
 double count(const std::string& text, const char* flag) { return hwdb::parse_count(text, flag); }
@@ -178,6 +180,7 @@ void run_closed_loop(const ServeOptions& o, Context& ctx, const ResolvedLayout& 
 
     Report rep;
     rep.json = j;
+    rep.json["engine"] = engine_json(resolve_engine(o.engine, ctx));
     Table t{fmt::format("Serving {} at concurrency {} (closed loop, no think time): {} x ({} nodes of {}, {}), {}",
                         l.model.id, clients, units, d.nodes, l.system.id, layout_label(d), sv::to_string(st.mode)),
             {"latency (" + source + ")", "mean ms", "p50 ms", "p90 ms", "p99 ms"},
@@ -213,6 +216,7 @@ void run_closed_loop(const ServeOptions& o, Context& ctx, const ResolvedLayout& 
         t.notes.push_back(fmt::format("simulated {} requests (seed {}); analytic mean TTFT {:.2f} ms, ITL {:.2f} ms, "
                                       "{:.4g} requests/s",
                                       simulated, o.seed, a.ttft.mean * 1e3, a.itl.mean * 1e3, a.requests_per_s));
+    t.notes.push_back(engine_note(resolve_engine(o.engine, ctx)));
     rep.tables.push_back(std::move(t));
     ctx.emit(rep);
 }
@@ -279,6 +283,7 @@ void run(const ServeOptions& o, Context& ctx) {
     si.system = l.system;
     si.decode = d;
     si.step.mode = model::StepMode::realistic;
+    si.step.engine = resolve_engine(o.engine, ctx).traits;
     const double chunk = count(o.prefill_chunk, "--prefill-chunk");
     if (!(chunk >= 1 && chunk <= 1e7)) throw Error("must be between 1 and 1e7 tokens", "--prefill-chunk");
     si.chunk = static_cast<int>(chunk);
@@ -479,6 +484,7 @@ void run(const ServeOptions& o, Context& ctx) {
 
     Report rep;
     rep.json = j;
+    rep.json["engine"] = engine_json(resolve_engine(o.engine, ctx));
     Table t{fmt::format("Serving {} at {:.4g} requests/s: {} x ({} nodes of {}, {}{}), {}", l.model.id, rate, units,
                         unit_nodes, l.system.id, layout_label(d),
                         si.prefill ? fmt::format(" + {} prefill unit(s)", si.prefill_units) : "",
@@ -517,6 +523,7 @@ void run(const ServeOptions& o, Context& ctx) {
                                       "{:.2f}/{:.2f} ms",
                                       simulated, o.seed, a.ttft.p50 * 1e3, a.ttft.p99 * 1e3, a.tpot.p50 * 1e3,
                                       a.tpot.p99 * 1e3));
+    t.notes.push_back(engine_note(resolve_engine(o.engine, ctx)));
     rep.tables.push_back(std::move(t));
     ctx.emit(rep);
 }
@@ -558,6 +565,7 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         ->check(CLI::PositiveNumber);
     sub->add_option("--prefill-units", o->prefill_units, "Prefill units per decode unit: auto (balanced) or N");
     add_step_flags(sub, o->step);
+    add_engine_option(sub, o->engine);
     add_format_option(sub, ctx);
     sub->callback([o, &ctx] { run(*o, ctx); });
 }

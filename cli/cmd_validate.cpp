@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "cli/engine_option.hpp"
 #include "cli/commands.hpp"
 #include "cli/layout_options.hpp"
 #include "hwdb/reference_file.hpp"
@@ -39,6 +40,7 @@ struct ValidateOptions {
     bool cross_validate = false;
     int min_fit_rows = 2;
     int min_fit_sources = 2;
+    EngineOption engine;  // for rows that name no engine hwplan has
 };
 
 // Shell-style match of the whole id: '*' any run, '?' one character.
@@ -78,6 +80,7 @@ val::Catalog make_catalog(const hwdb::Database& db) {
     c.model = [&db](std::string_view id) { return db.model(id); };
     c.gpu = [&db](std::string_view id) { return db.gpu(id); };
     c.system = [&db](std::string_view id) { return db.system(id); };
+    c.engine = [&db](std::string_view id) { return db.engine(id); };
     c.systems = [&db] {
         std::vector<model::System> all;
         for (const auto& [id, s] : db.systems()) all.push_back(s);
@@ -261,6 +264,8 @@ Report build_report(const std::vector<val::RowResult>& rows, const val::Summary&
                                     abs_pct(sum.overall.max_abs_error), sum.overall.worst_id));
     rep.notes.push_back("spec-sheet efficiencies (model/efficiency.hpp), nothing fitted to these rows; "
                         "paper rows (conditions.mode: paper) use the paper's sec. 2.3.2 EP bound");
+    rep.notes.push_back("serving rows run the engine they name (TensorRT-LLM and NIM: trtllm; SGLang; vLLM; gpt-fast), "
+                        "others --engine " + o.engine.name + " (each row's basis says which)");
     return rep;
 }
 
@@ -484,6 +489,7 @@ void add_validate_command(CLI::App& app, Context& ctx) {
                     "With --cross-validate: measurement rows a constant needs to be fitted (>= 2, default 2)");
     sub->add_option("--min-fit-sources", o->min_fit_sources,
                     "With --cross-validate: sources those rows must come from (>= 1, default 2)");
+    add_engine_option(sub, o->engine);
     sub->add_option("--max-error", o->max_error,
                     "Exit with code 1 when any modelled row's |error| exceeds PCT percent")
         ->check(CLI::NonNegativeNumber);
@@ -530,6 +536,9 @@ void add_validate_command(CLI::App& app, Context& ctx) {
             throw Error("no reference rows match the filters",
                         !o->ids.empty() ? "--id" : o->sources.empty() ? "--kind" : "--source");
         const val::Catalog catalog = make_catalog(ctx.db());
+        val::Options options;
+        options.engine_id = o->engine.name;
+        options.step.engine = resolve_engine(o->engine, ctx).traits;
         std::vector<Table> cv_tables;
         std::optional<val::CrossValidation> cv;
         val::FitSettings settings;
@@ -540,7 +549,7 @@ void add_validate_command(CLI::App& app, Context& ctx) {
                          settings.constants.size());
             std::fflush(stderr);
             int last_fold = -1, last_sweep = -1;
-            cv = val::cross_validate(chosen, catalog, val::Options{}, settings,
+            cv = val::cross_validate(chosen, catalog, options, settings,
                                      [&](const val::CrossValidationProgress& p) {
                                          if (p.fold == last_fold && p.fit.sweep == last_sweep) return;
                                          last_fold = p.fold;
@@ -554,9 +563,10 @@ void add_validate_command(CLI::App& app, Context& ctx) {
                                          std::fflush(stderr);
                                      });
         }
-        const auto rows = cv ? cv->base : val::evaluate_all(chosen, catalog);
+        const auto rows = cv ? cv->base : val::evaluate_all(chosen, catalog, options);
         const val::Summary sum = val::summarize(rows);
         Report rep = build_report(rows, sum, *o, path.string());
+        rep.json["default_engine"] = o->engine.name;
         if (cv) cv_tables = cross_validation_report(rep, *cv, settings);
         if (fmt_name == "markdown") {
             const std::string text = markdown(rep, cv_tables);

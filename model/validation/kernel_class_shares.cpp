@@ -17,7 +17,8 @@ KernelClass kernel_class(Component c) {
         case Component::dispatch:
         case Component::combine:
         case Component::pipeline: return KernelClass::communication;
-        case Component::kernel_overhead: return KernelClass::overhead;
+        case Component::kernel_overhead:
+        case Component::host: return KernelClass::overhead;
         case Component::overlap:
         case Component::count_: return KernelClass::overlap;
     }

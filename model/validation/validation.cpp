@@ -589,9 +589,27 @@ std::optional<Prediction> closed_loop_row(const Reference& r, const Serving& sv,
     return Prediction{a.output_tokens_per_s, Method::realistic, basis + ", output tokens/s of all clients"};
 }
 
-Prediction serving(const Reference& r, const Catalog& c, const Options& o, StepRecord* record) {
+// The row's options with the engine it names, when hwplan has that engine.
+Options with_row_engine(const Reference& r, const Catalog& c, const Options& base, std::string* used) {
+    Options o = base;
+    *used = base.engine_id;
+    const std::optional<std::string> id = serving_engine_of(r);
+    if (!id || !c.engine) return o;
+    try {
+        o.step.engine = c.engine(*id).traits;
+        *used = *id;
+    } catch (const Error& e) {
+        not_modelled("engine: " + e.message());
+    }
+    return o;
+}
+
+Prediction serving(const Reference& r, const Catalog& c, const Options& base, StepRecord* record) {
+    std::string engine;
+    const Options o = with_row_engine(r, c, base, &engine);
     Serving sv = serving_setup(r, c, o);
     sv.record = record;
+    if (!engine.empty()) sv.basis = "engine " + engine + ": " + sv.basis;
     if (auto p = closed_loop_row(r, sv, o)) return *p;
     const std::string& q = r.quantity;
     const bool prefill_row = q.rfind("input_tokens_per_s", 0) == 0 || q.rfind("ttft", 0) == 0;
@@ -727,6 +745,20 @@ double percentile(std::vector<double> v, double q) {
 }
 
 }  // namespace
+
+std::optional<std::string> serving_engine_of(const Reference& ref) {
+    auto t = ref.text("engine");
+    if (!t) return std::nullopt;
+    std::string s = *t;
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const auto has = [&](std::string_view w) { return s.find(w) != std::string::npos; };
+    // NIM for LLMs serves its optimised profiles with TensorRT-LLM.
+    if (has("tensorrt") || has("trt-llm") || has("nvidia-nim")) return "trtllm";
+    if (has("sglang")) return "sglang";
+    if (has("vllm")) return "vllm";
+    if (has("gpt-fast")) return "gpt-fast";
+    return std::nullopt;
+}
 
 double effective_error(const Reference& ref, double predicted) {
     const auto rel = [](double p, double v) { return v != 0 ? (p - v) / v : (p == 0 ? 0.0 : INFINITY); };

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "model/deployment.hpp"
+#include "model/engine.hpp"
 #include "model/gpu.hpp"
 #include "model/model_arch.hpp"
 #include "model/step_time.hpp"
@@ -75,7 +76,16 @@ struct Catalog {
     // Every system of the database, for rows that name a box by its parts
     // (a hybrid CPU/GPU server: its host CPU and its GPU). May be empty.
     std::function<std::vector<System>()> systems;
+    // A serving engine by hwdb id (hwdb/data/engines), for rows that name
+    // the engine they measured; may be empty (every row then uses Options').
+    std::function<Engine(std::string_view)> engine;
 };
+
+// The hwplan engine id a reference row's `engine:` names ("tensorrt-llm",
+// "nvidia-nim" -> trtllm, "sglang", "vllm", "gpt-fast (torch.compile)" ->
+// gpt-fast); nullopt for rows of kernels, collectives or engines hwplan has
+// no file for (ktransformers, llama.cpp, DeepEP, DeepGEMM ...).
+[[nodiscard]] std::optional<std::string> serving_engine_of(const Reference& ref);
 
 enum class Method { analytic, paper, realistic };
 [[nodiscard]] std::string_view to_string(Method m);
@@ -115,6 +125,9 @@ struct Summary {
 
 struct Options {
     StepOptions step;  // realistic-mode options (default: spec-sheet efficiencies)
+    // The engine of step.engine, named in outputs; rows that name their own
+    // engine (serving_engine_of) are predicted with that one.
+    std::string engine_id;
     friend bool operator==(const Options&, const Options&) = default;
 };
 

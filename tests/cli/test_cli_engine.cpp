@@ -43,3 +43,22 @@ TEST_CASE("CLI: an unknown --engine exits 2 naming the flag and the known engine
     CHECK(p.exit_code == 2);
     CHECK_THAT(p.err, Contains("--engine"));
 }
+
+TEST_CASE("CLI: serve and validate take --engine; validate rows run the engine they name", "[cli]") {
+    const auto fused = hwplan_json({"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--concurrency", "4",
+                                    "--input", "512", "--output", "64"});
+    CHECK(fused["engine"]["id"] == "vllm");
+    const auto plain = hwplan_json({"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--concurrency", "4",
+                                    "--input", "512", "--output", "64", "--engine", "pytorch-eager"});
+    CHECK(plain["engine"]["id"] == "pytorch-eager");
+    CHECK(plain["itl_ms_mean"].get<double>() > fused["itl_ms_mean"].get<double>());
+    const auto v = hwplan_json({"validate", "--source", "llama-serving", "--id", "gptfast-*"});
+    CHECK(v["default_engine"] == "vllm");
+    int named = 0;
+    for (const auto& r : v["rows"])
+        if (r["modelled"].get<bool>()) named += r["basis"].get<std::string>().rfind("engine gpt-fast:", 0) == 0;
+    CHECK(named >= 5);
+    const CliResult bad = run_hwplan({"validate", "--engine", "nope"});
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("--engine"));
+}

@@ -340,3 +340,23 @@ TEST_CASE("validation: reference files parse ranges, bounds and conditions", "[v
         CHECK_THAT(m, Contains("quote"));  // missing required key
     }
 }
+
+TEST_CASE("validate: a row's engine text names the hwplan engine it ran on", "[model][validation]") {
+    using namespace hwplan::model::validation;
+    const auto row = [](const char* engine) {
+        Reference r;
+        Condition c;
+        c.type = Condition::Type::text;
+        c.text = engine;
+        r.conditions["engine"] = c;
+        return r;
+    };
+    CHECK(serving_engine_of(row("tensorrt-llm")) == "trtllm");
+    CHECK(serving_engine_of(row("nvidia-nim")) == "trtllm");
+    CHECK(serving_engine_of(row("SGLang")) == "sglang");
+    CHECK(serving_engine_of(row("vllm")) == "vllm");
+    CHECK(serving_engine_of(row("gpt-fast (torch.compile)")) == "gpt-fast");
+    CHECK_FALSE(serving_engine_of(row("deepep-v1-normal")));
+    CHECK_FALSE(serving_engine_of(row("ktransformers v0.2.1")));
+    CHECK_FALSE(serving_engine_of(Reference{}));
+}

@@ -13,12 +13,15 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLegendMarker>
 #include <QtTest/QtTest>
 
 #include <algorithm>
 #include <cmath>
 #include <optional>
 
+#include "gui/chart_style.hpp"
 #include "gui/comparison_model.hpp"
 #include "gui/evaluation.hpp"
 #include "gui/main_window.hpp"
@@ -166,6 +169,19 @@ private slots:
         QVERIFY(host >= 0);
         QCOMPARE(*w.breakdownModel()->rows()[static_cast<std::size_t>(host)].b,
                  b[hwplan::model::Component::host].value() * 1e6);
+
+        // ... and a segment of the breakdown chart, in its legend under its name,
+        // with a colour of its own (no two components share one).
+        auto* chart = w.findChild<QChartView*>("breakdownChart");
+        QVERIFY(chart);
+        bool host_shown = false;
+        for (QLegendMarker* m : chart->chart()->legend()->markers())
+            host_shown = host_shown || (m->label() == "host" && m->isVisible());
+        QVERIFY(host_shown);
+        for (std::size_t i = 0; i < hwplan::model::component_count; ++i)
+            for (std::size_t j = 0; j < i; ++j)
+                QVERIFY2(hwplan::gui::palette_color(i) != hwplan::gui::palette_color(j),
+                         qPrintable(QString("components %1 and %2").arg(i).arg(j)));
 
         // One undo step back to vllm, combo and numbers included.
         model->undo_stack()->undo();

@@ -122,8 +122,8 @@ struct Metric {
 
 // One line naming the engine a step ran with and what that means for its
 // kernels, as `hwplan tpot` notes it: "Engine: vllm (vLLM ...): decode in
-// CUDA graphs, flashinfer attention (flash_mla for MLA), fuses norm_residual,
-// ...". `kernels_per_step` > 0 is appended ("291 kernels per step").
+// CUDA graphs, flashinfer attention (flash-mla for MLA), fuses norm_residual,
+// ...". `kernels_per_step` > 0 is appended ("357 kernels per step").
 [[nodiscard]] std::string engine_note(const model::Engine& e, double kernels_per_step = 0);
 
 // The `hwplan tpot` arguments (after "tpot") for the same input, ending in

@@ -41,7 +41,7 @@ BreakdownChart::BreakdownChart(ScenarioModel* model, QWidget* parent)
     axis_->setTitleText(tr("ms per step"));
     axis_->setLabelFormat("%.1f");
     categories_->setTruncateLabels(false);
-    chart()->legend()->setAlignment(Qt::AlignRight);  // 15 component names do not fit in a row
+    chart()->legend()->setAlignment(Qt::AlignRight);  // 16 component names (host included) do not fit in a row
     markers_ = chart()->legend()->markers(series_);
     connect(model_, &ScenarioModel::changed, this, &BreakdownChart::refresh);
     refresh();

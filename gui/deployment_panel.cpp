@@ -96,6 +96,17 @@ void DeploymentPanel::build() {
     system_combo_->setObjectName("systemCombo");
     for (const auto& [id, s] : db.systems()) system_combo_->addItem(qs(s.name.empty() ? id : s.name), qs(id));
     hw->addRow(tr("System"), system_combo_);
+    // The serving engine decides which kernels a step runs (fusions, attention
+    // kernel, CUDA graphs, launch cost): hwdb/data/engines, `hwplan tpot --engine`.
+    engine_combo_ = new QComboBox(this);
+    engine_combo_->setObjectName("engineCombo");
+    for (const auto& [id, e] : db.engines()) {
+        engine_combo_->addItem(qs(e.name.empty() ? id : e.name), qs(id));
+        engine_combo_->setItemData(engine_combo_->count() - 1, qs(id), Qt::ToolTipRole);
+    }
+    engine_combo_->setToolTip(tr("Serving engine: which kernels a step runs (what it fuses, its attention "
+                                 "kernel, CUDA graphs, launch cost); as hwplan tpot --engine"));
+    hw->addRow(tr("Engine"), engine_combo_);
     nodes_ = spin("nodesSpin", 1, 4096, this);
     hw->addRow(tr("Nodes"), nodes_);
     mode_ = new QButtonGroup(this);
@@ -241,6 +252,10 @@ void DeploymentPanel::build() {
             w.scale_out_bandwidth.reset();
         });
     });
+    connect(engine_combo_, &QComboBox::activated, this, [this](int i) {
+        const std::string id = engine_combo_->itemData(i).toString().toStdString();
+        change(Field::engine, tr("Engine %1").arg(engine_combo_->itemText(i)), [&](W& w) { w.engine = id; });
+    });
     connect(nodes_, &QSpinBox::valueChanged, this, [this](int v) {
         change(Field::nodes, tr("Nodes %1").arg(v), [&](W& w) {
             w.nodes = v;
@@ -372,6 +387,10 @@ void DeploymentPanel::sync() {
     {
         const QSignalBlocker b(system_combo_);
         system_combo_->setCurrentIndex(std::max(0, system_combo_->findData(qs(w.system))));
+    }
+    {
+        const QSignalBlocker b(engine_combo_);
+        engine_combo_->setCurrentIndex(std::max(0, engine_combo_->findData(qs(w.engine))));
     }
     set_spin(nodes_, w.nodes);
     {

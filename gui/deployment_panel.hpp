@@ -1,5 +1,5 @@
 #pragma once
-// The deployment panel: model and system pickers, layout, operating point,
+// The deployment panel: model, system and serving-engine pickers, layout, operating point,
 // precisions, overlap, MTP, SMs for communication, link-bandwidth overrides,
 // the calibration profile file and the paper/realistic switch. Every widget edit becomes one
 // ScenarioModel::edit(); changed() mirrors the model back into the widgets
@@ -40,6 +40,7 @@ private:
     QComboBox* model_combo_ = nullptr;
     QToolButton* model_file_ = nullptr;
     QComboBox* system_combo_ = nullptr;
+    QComboBox* engine_combo_ = nullptr;
     QSpinBox* nodes_ = nullptr;
     QButtonGroup* mode_ = nullptr;
     QSpinBox* tp_ = nullptr;

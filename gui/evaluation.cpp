@@ -16,7 +16,7 @@
 namespace hwplan::gui {
 
 Inputs resolve_inputs(const hwdb::WhatIf& w, const model::ModelArch& m, const model::System& s,
-                      std::shared_ptr<const model::calibration::Profile> profile) {
+                      const model::Engine& engine, std::shared_ptr<const model::calibration::Profile> profile) {
     Inputs in;
     in.profile = std::move(profile);
     in.model = m;
@@ -55,6 +55,8 @@ Inputs resolve_inputs(const hwdb::WhatIf& w, const model::ModelArch& m, const mo
     in.workload.context = w.context;
     in.workload.prompt = w.prompt;
     in.options.mode = w.step_mode;
+    // As cli/cmd_tpot.cpp: the engine's traits decide which kernels the step runs.
+    in.options.engine = engine.traits;
     return in;
 }
 
@@ -231,6 +233,23 @@ std::string format_delta(double value, double reference, int decimals) {
     return s;
 }
 
+std::string engine_note(const model::Engine& e, double kernels_per_step) {
+    // The words of cli/engine_option.cpp engine_note, so the GUI and `hwplan tpot` describe an engine alike.
+    const model::EngineFusions& f = e.traits.fuses;
+    std::string fused;
+    for (const auto& [on, name] : {std::pair{f.norm_residual, "norm_residual"}, std::pair{f.rope, "rope"},
+                                   std::pair{f.rope_kv_write, "rope_kv_write"}, std::pair{f.silu_mul, "silu_mul"},
+                                   std::pair{f.quantize, "quantize"}, std::pair{f.qkv_gemm, "qkv_gemm"},
+                                   std::pair{f.gate_up_gemm, "gate_up_gemm"}})
+        if (on) fused += (fused.empty() ? "" : ", ") + std::string(name);
+    std::string s = fmt::format("Engine: {} ({}): {}, {} attention ({} for MLA), fuses {}", e.id, e.name,
+                                e.traits.cuda_graphs ? "decode in CUDA graphs" : "eager launches",
+                                model::to_string(e.traits.attention), model::to_string(e.traits.mla_attention),
+                                fused.empty() ? "nothing" : fused);
+    if (kernels_per_step > 0) s += fmt::format("; {:.0f} kernels per step", kernels_per_step);
+    return s;
+}
+
 std::optional<std::vector<std::string>> tpot_cli_args(const hwdb::WhatIf& w) {
     if (w.scale_up_bandwidth || w.scale_out_bandwidth) return std::nullopt;
     const auto str = [](auto v) { return fmt::format("{}", v); };
@@ -252,6 +271,7 @@ std::optional<std::vector<std::string>> tpot_cli_args(const hwdb::WhatIf& w) {
     if (w.mtp_depth > 0) a.insert(a.end(), {"--mtp", str(w.mtp_depth), "--mtp-acceptance", str(w.mtp_acceptance)});
     a.insert(a.end(), {"--comm-sms", str(w.comm_sms), "--expert-imbalance", str(w.expert_imbalance)});
     if (w.step_mode == model::StepMode::paper) a.push_back("--paper");
+    a.insert(a.end(), {"--engine", w.engine});
     if (!w.profile.empty()) a.insert(a.end(), {"--profile", w.profile});
     a.insert(a.end(), {"--format", "json"});
     return a;

@@ -21,6 +21,7 @@
 #include "hwdb/what_if_file.hpp"
 #include "model/calibration/profile.hpp"
 #include "model/deployment.hpp"
+#include "model/engine.hpp"
 #include "model/memory_plan.hpp"
 #include "model/model_arch.hpp"
 #include "model/step_time.hpp"
@@ -42,10 +43,12 @@ struct Inputs {
     friend bool operator==(const Inputs&, const Inputs&) = default;
 };
 
-// `m` and `s` are the what-if's model and system from the database. Never
-// throws: a layout that cannot run is reported by evaluate() as infeasible.
-// `profile` is the loaded file of w.profile (null: none).
+// `m`, `s` and `engine` are the what-if's model, system and engine
+// (w.engine) from the database. Never throws: a layout that cannot run is
+// reported by evaluate() as infeasible. `profile` is the loaded file of
+// w.profile (null: none).
 [[nodiscard]] Inputs resolve_inputs(const hwdb::WhatIf& w, const model::ModelArch& m, const model::System& s,
+                                    const model::Engine& engine,
                                     std::shared_ptr<const model::calibration::Profile> profile = nullptr);
 
 // EP degrees the layout allows for this model and system (1 for a dense model).
@@ -117,8 +120,14 @@ struct Metric {
 // "+2.760 (+18.7 %)"; the percentage is left out when `reference` is 0.
 [[nodiscard]] std::string format_delta(double value, double reference, int decimals);
 
+// One line naming the engine a step ran with and what that means for its
+// kernels, as `hwplan tpot` notes it: "Engine: vllm (vLLM ...): decode in
+// CUDA graphs, flashinfer attention (flash-mla for MLA), fuses norm_residual,
+// ...". `kernels_per_step` > 0 is appended ("357 kernels per step").
+[[nodiscard]] std::string engine_note(const model::Engine& e, double kernels_per_step = 0);
+
 // The `hwplan tpot` arguments (after "tpot") for the same input, ending in
-// --format json (with --profile when the what-if has one); nullopt when the
+// --format json (with --engine, and --profile when the what-if has one); nullopt when the
 // what-if uses what the CLI cannot express (bandwidth overrides).
 [[nodiscard]] std::optional<std::vector<std::string>> tpot_cli_args(const hwdb::WhatIf& w);
 

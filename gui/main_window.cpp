@@ -174,6 +174,11 @@ void MainWindow::buildWhatIfTab() {
     calibration_->setWordWrap(true);
     calibration_->setVisible(false);
     outer->addWidget(calibration_);
+    engine_ = new QLabel(page);
+    engine_->setObjectName("engineLabel");
+    engine_->setWordWrap(true);
+    engine_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    outer->addWidget(engine_);
 
     auto* grid = new QGridLayout;
     auto* breakdown = new BreakdownChart(model_, page);
@@ -379,6 +384,15 @@ void MainWindow::refresh() {
     calibration_->setText(calibration);
     calibration_->setStyleSheet(e.extrapolated ? "color: #9a6700;" : QString());
     calibration_->setVisible(!calibration.isEmpty());
+    // Every number depends on the engine (as `hwplan tpot` notes it), so it is always named.
+    const auto& db = model_->database();
+    const hwdb::WhatIf& cur = model_->current();
+    QString engine = qs(engine_note(db.engine(cur.engine), e.decode.kernels));
+    if (cur.step_mode == model::StepMode::paper)
+        engine += tr(" (the paper bound counts the EP all-to-all only: the engine does not change TPOT)");
+    if (a && model_->pinned()->engine != cur.engine)
+        engine += tr("\nA: %1").arg(qs(engine_note(db.engine(model_->pinned()->engine), a->evaluation.decode.kernels)));
+    engine_->setText(engine);
     metrics_->setRows(metric_rows(b, a), a != nullptr);
     breakdown_->setRows(breakdown_rows(b, a), a != nullptr);
     unpin_->setEnabled(a != nullptr);

@@ -78,6 +78,7 @@ private:
     std::vector<Headline> headlines_;
     QLabel* problem_ = nullptr;
     QLabel* calibration_ = nullptr;  // which profile; "extrapolated" when measured on another GPU
+    QLabel* engine_ = nullptr;       // which serving engine's kernels the step runs (A's too when it differs)
     QMenu* recent_menu_ = nullptr;
     QAction* unpin_ = nullptr;
     QAction* swap_ = nullptr;

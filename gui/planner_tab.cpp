@@ -49,6 +49,7 @@ hwdb::WhatIf what_if_from_plan(const planner::Plan& p, const planner::Scenario& 
     w.comm_sms = s.search.comm_sms;
     w.expert_imbalance = s.search.expert_imbalance;
     w.step_mode = s.search.step_mode;
+    w.engine = s.engine.id;  // the engine the planner evaluated every plan with
     return w;
 }
 

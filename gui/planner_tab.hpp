@@ -75,8 +75,8 @@ private:
 namespace hwplan::gui {
 
 // The what-if state of one plan's decode pool (aggregated: its only pool):
-// system, unit size, layout, batch, precisions, MTP, overlap, and the
-// scenario's search options; the context is the planner's mean decode
+// system, unit size, layout, batch, precisions, MTP, overlap, the
+// scenario's engine and search options; the context is the planner's mean decode
 // context. `model_ref`: the scenario's model as a what-if reference.
 [[nodiscard]] hwdb::WhatIf what_if_from_plan(const model::planner::Plan& p, const model::planner::Scenario& s,
                                              const std::string& model_ref, double decode_context);

@@ -63,6 +63,8 @@ ScenarioModel::ScenarioModel(const hwdb::Database& db, const hwdb::WhatIf& initi
             current_.system = db_.systems().begin()->first;
         if (!db_.models().contains(current_.model) && !db_.models().empty())
             current_.model = db_.models().begin()->first;
+        if (!db_.engines().contains(current_.engine) && !db_.engines().empty())
+            current_.engine = db_.engines().begin()->first;
         results_ = compute(current_);
     }
 }
@@ -95,7 +97,7 @@ Results ScenarioModel::compute(const hwdb::WhatIf& w) {
     const model::ModelArch& m = resolve_model(w.model);
     const model::System& s = db_.system(w.system);
     Results r;
-    const Inputs in = resolve_inputs(w, m, s, resolve_profile(w.profile));
+    const Inputs in = resolve_inputs(w, m, s, db_.engine(w.engine), resolve_profile(w.profile));
     r.evaluation = evaluate(in, fabric_prices_);
     r.metrics = metrics(r.evaluation);
     r.batch_curve = sweep(in, SweepAxis::batch);
@@ -118,6 +120,7 @@ bool ScenarioModel::edit(const hwdb::WhatIf& next, const QString& description, F
     try {
         (void)resolve_model(next.model);
         (void)db_.system(next.system);
+        (void)db_.engine(next.engine);
         (void)resolve_profile(next.profile);
     } catch (const Error& e) {
         emit errorOccurred(tr("Cannot apply the edit"), qs(e.what()));
@@ -180,6 +183,7 @@ bool ScenarioModel::open(const QString& path) {
             w.comm_sms = scenario.search.comm_sms;
             w.expert_imbalance = scenario.search.expert_imbalance;
             w.step_mode = scenario.search.step_mode;
+            w.engine = scenario.engine.id;  // the file's `engine:` (or the database default)
             w.batch = current_.batch;
             w.context = current_.context;
             models_.emplace(w.model, scenario.model);

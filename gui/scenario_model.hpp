@@ -50,7 +50,7 @@ struct Results {
 enum class Field : int {
     model = 1, system, nodes, tp, pp, dp, ep, redundant_experts, batch, context, prompt, weights, kv_cache,
     activations, dispatch, combine, overlap, micro_batches, mtp_depth, mtp_acceptance, comm_sms,
-    expert_imbalance, scale_up_bandwidth, scale_out_bandwidth, step_mode, plan_point, profile
+    expert_imbalance, scale_up_bandwidth, scale_out_bandwidth, step_mode, plan_point, profile, engine
 };
 
 class ScenarioModel : public QObject {
@@ -72,8 +72,8 @@ public:
     [[nodiscard]] QString model_name(const std::string& ref);
 
     // Records an undo step and applies `next`. Returns false (and emits
-    // errorOccurred) when `next` names a model or system that cannot be
-    // resolved; the state is then unchanged.
+    // errorOccurred) when `next` names a model, system or engine that cannot
+    // be resolved; the state is then unchanged.
     bool edit(const hwdb::WhatIf& next, const QString& description, Field field);
     // Applies a state without recording it (undo/redo use this).
     void apply(const hwdb::WhatIf& state);
@@ -83,8 +83,8 @@ public:
     // emits errorOccurred and keeps the state.
     bool setProfile(const QString& path);
 
-    // Opens a what-if file, or a capacity-planning scenario (its model and
-    // first system become the current scenario; planScenarioOpened is
+    // Opens a what-if file, or a capacity-planning scenario (its model,
+    // first system and engine become the current scenario; planScenarioOpened is
     // emitted for the planner tab). Clears the undo history.
     bool open(const QString& path);
     // Saves the current (and pinned) scenario as a what-if file.
@@ -101,7 +101,7 @@ signals:
     void planScenarioOpened(const QString& path);
 
 private:
-    // Throws hwplan::Error for an unknown model or system.
+    // Throws hwplan::Error for an unknown model, system or engine.
     Results compute(const hwdb::WhatIf& w);
     const model::ModelArch& resolve_model(const std::string& ref);
     // The loaded profile file (null for ""); throws hwplan::Error.

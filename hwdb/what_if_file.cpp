@@ -135,6 +135,14 @@ WhatIf read_what_if(YamlMap& m, const Database& db, const std::filesystem::path&
     set(w.step_mode, m.choice<model::StepMode>("step_mode", Need::optional,
                                                {{"realistic", model::StepMode::realistic},
                                                 {"paper", model::StepMode::paper}}));
+    if (auto id = m.string("engine", Need::optional)) {
+        try {
+            (void)db.engine(*id);  // "unknown engine 'x'...; known: gpt-fast, ..."
+            w.engine = *id;
+        } catch (const Error& e) {
+            m.problem("engine", e.message());
+        }
+    }
     if (auto file = m.string("profile", Need::optional); file && !file->empty()) {
         std::filesystem::path f = *file;
         if (f.is_relative()) f = std::filesystem::absolute(base_dir / f).lexically_normal();
@@ -181,6 +189,7 @@ void emit(YAML::Emitter& out, const WhatIf& w) {
         out << YAML::Key << "scale_out_bandwidth" << YAML::Value
             << fmt::format("{} GB/s", w.scale_out_bandwidth->value() / 1e9);
     out << YAML::Key << "step_mode" << YAML::Value << std::string(model::to_string(w.step_mode));
+    out << YAML::Key << "engine" << YAML::Value << w.engine;
     if (!w.profile.empty()) out << YAML::Key << "profile" << YAML::Value << w.profile;
     out << YAML::EndMap;
 }

@@ -6,7 +6,7 @@
 // question over many deployments; a what-if file pins ONE deployment at one
 // operating point: the model, the system, the layout, batch and context, the
 // precisions, overlap, MTP, SMs for communication and link-bandwidth
-// overrides and a calibration profile. Its keys are the `hwplan tpot` flags, named as in the scenario
+// overrides, a calibration profile and the serving engine. Its keys are the `hwplan tpot` flags, named as in the scenario
 // schema (`mtp_depth`, `mtp_acceptance`, `comm_sms`, `expert_imbalance`,
 // `step_mode`). The GUI opens both kinds of file (scenario_kind()).
 //
@@ -19,7 +19,8 @@
 //     ...
 //
 // Reading reports every problem at once with file:line:col (hwdb YAML
-// reader); model and system ids are checked against the database, a profile
+// reader); model, system and engine ids are checked against the database
+// (an unknown engine lists the known ones), a profile
 // file is loaded (its own problems are reported too). Writing is
 // atomic (write_file_atomically).
 
@@ -69,6 +70,9 @@ struct WhatIf {
     // `hwplan tpot --profile`; empty: none (spec-sheet model). Relative paths
     // in a file are relative to that file; stored absolute.
     std::string profile;
+    // The serving engine whose kernels a step runs: an id of
+    // hwdb/data/engines (as `hwplan tpot --engine`).
+    std::string engine{default_engine_id};
     friend bool operator==(const WhatIf&, const WhatIf&) = default;
 };
 

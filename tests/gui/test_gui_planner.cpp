@@ -113,6 +113,7 @@ private slots:
         QCOMPARE(cur.tp, p.decode.tp);
         QCOMPARE(cur.dp.value_or(-1), p.decode.dp);
         QCOMPARE(cur.batch, p.decode.batch);
+        QCOMPARE(cur.engine, scenario.engine.id);  // the engine the plan was evaluated with
         QCOMPARE(w.tabs()->currentIndex(), 0);
         QVERIFY(w.scenarioModel()->results().evaluation.problem.empty());
         // One undo step back to where we were.

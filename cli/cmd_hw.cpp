@@ -1,6 +1,7 @@
 // hwplan hw list | hw show <id>: the hardware database.
 #include <fmt/format.h>
 
+#include "cli/engine_option.hpp"
 #include "cli/commands.hpp"
 #include "model/error.hpp"
 
@@ -95,7 +96,7 @@ void add_hw_command(CLI::App& app, Context& ctx) {
     auto* hw = app.add_subcommand("hw", "The hardware database");
     hw->require_subcommand(1);
 
-    auto* list = hw->add_subcommand("list", "List GPUs, NICs, switches, CPUs and systems");
+    auto* list = hw->add_subcommand("list", "List GPUs, NICs, switches, CPUs, systems and serving engines");
     add_format_option(list, ctx);
     list->callback([&ctx] {
         const auto& db = ctx.db();
@@ -130,12 +131,21 @@ void add_hw_command(CLI::App& app, Context& ctx) {
                                     std::to_string(s.nics_per_node)});
             r.json["systems"].push_back(system_json(s));
         }
-        r.tables = {std::move(gpus), std::move(nics), std::move(sws), std::move(cpus), std::move(systems)};
+        Table engines{"Serving engines (--engine)", {"id", "name", "CUDA graphs", "attention", "fuses"}, {}, {}};
+        for (const auto& [id, e] : db.engines()) {
+            const auto fused = model::fused_op_names(e.traits.fuses);
+            engines.rows.push_back({id, e.name, e.traits.cuda_graphs ? "yes" : "no",
+                                    std::string(model::to_string(e.traits.attention)),
+                                    fused.empty() ? std::string("nothing") : std::to_string(fused.size()) + " of 7"});
+            r.json["engines"].push_back(engine_json(e));
+        }
+        r.tables = {std::move(gpus),    std::move(nics),    std::move(sws),
+                    std::move(cpus),    std::move(systems), std::move(engines)};
         ctx.emit(r);
     });
 
     auto id = std::make_shared<std::string>();
-    auto* show = hw->add_subcommand("show", "Show one GPU, NIC, switch, CPU or system");
+    auto* show = hw->add_subcommand("show", "Show one GPU, NIC, switch, CPU, system or serving engine");
     show->add_option("id", *id, "Hardware id")->required();
     add_format_option(show, ctx);
     show->callback([id, &ctx] {
@@ -145,6 +155,10 @@ void add_hw_command(CLI::App& app, Context& ctx) {
         else if (db.nics().count(*id)) r.json = nic_json(db.nic(*id));
         else if (db.switches().count(*id)) r.json = switch_json(db.fabric_switch(*id));
         else if (db.cpus().count(*id)) r.json = cpu_json(db.cpu(*id));
+        else if (db.engines().count(*id)) {
+            r.json = engine_json(db.engine(*id));
+            r.json["source"] = db.engine(*id).source;
+        }
         else (void)(r.json = system_json(db.system(*id)));  // throws with did-you-mean over systems
         r.tables.push_back(key_value_table(*id, r.json));
         ctx.emit(r);

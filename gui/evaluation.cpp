@@ -234,18 +234,7 @@ std::string format_delta(double value, double reference, int decimals) {
 }
 
 std::string engine_note(const model::Engine& e, double kernels_per_step) {
-    // The words of cli/engine_option.cpp engine_note, so the GUI and `hwplan tpot` describe an engine alike.
-    const model::EngineFusions& f = e.traits.fuses;
-    std::string fused;
-    for (const auto& [on, name] : {std::pair{f.norm_residual, "norm_residual"}, std::pair{f.rope, "rope"},
-                                   std::pair{f.rope_kv_write, "rope_kv_write"}, std::pair{f.silu_mul, "silu_mul"},
-                                   std::pair{f.quantize, "quantize"}, std::pair{f.qkv_gemm, "qkv_gemm"},
-                                   std::pair{f.gate_up_gemm, "gate_up_gemm"}})
-        if (on) fused += (fused.empty() ? "" : ", ") + std::string(name);
-    std::string s = fmt::format("Engine: {} ({}): {}, {} attention ({} for MLA), fuses {}", e.id, e.name,
-                                e.traits.cuda_graphs ? "decode in CUDA graphs" : "eager launches",
-                                model::to_string(e.traits.attention), model::to_string(e.traits.mla_attention),
-                                fused.empty() ? "nothing" : fused);
+    std::string s = model::describe(e);
     if (kernels_per_step > 0) s += fmt::format("; {:.0f} kernels per step", kernels_per_step);
     return s;
 }

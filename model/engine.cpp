@@ -1,5 +1,8 @@
 #include "model/engine.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <array>
 #include <cmath>
 #include <utility>
@@ -40,6 +43,24 @@ const std::vector<std::string_view>& attention_kernel_names() {
         return v;
     }();
     return names;
+}
+
+std::vector<std::string_view> fused_op_names(const EngineFusions& f) {
+    std::vector<std::string_view> v;
+    for (const auto& [on, name] : {std::pair{f.norm_residual, "norm_residual"}, std::pair{f.rope, "rope"},
+                                   std::pair{f.rope_kv_write, "rope_kv_write"}, std::pair{f.silu_mul, "silu_mul"},
+                                   std::pair{f.quantize, "quantize"}, std::pair{f.qkv_gemm, "qkv_gemm"},
+                                   std::pair{f.gate_up_gemm, "gate_up_gemm"}})
+        if (on) v.emplace_back(name);
+    return v;
+}
+
+std::string describe(const Engine& e) {
+    const auto fused = fused_op_names(e.traits.fuses);
+    return fmt::format("Engine: {} ({}): {}, {} attention ({} for MLA), fuses {}", e.id, e.name,
+                       e.traits.cuda_graphs ? "decode in CUDA graphs" : "eager launches", to_string(e.traits.attention),
+                       to_string(e.traits.mla_attention),
+                       fused.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(fused, ", ")));
 }
 
 void validate(const EngineTraits& e, const std::string& where) {

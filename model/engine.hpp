@@ -108,6 +108,14 @@ struct Engine {
     friend bool operator==(const Engine&, const Engine&) = default;
 };
 
+// The fused operations by their file keys ("norm_residual", "rope", ...).
+[[nodiscard]] std::vector<std::string_view> fused_op_names(const EngineFusions& f);
+
+// "Engine: vllm (vLLM (V1 engine)): decode in CUDA graphs, flashinfer
+// attention (flash-mla for MLA), fuses norm_residual, ..." -- one wording for
+// the CLI's notes and the GUI.
+[[nodiscard]] std::string describe(const Engine& e);
+
 // Throws hwplan::Error naming the field ("engine.launch_overhead") when a
 // value is negative / not finite or an op has no kernel.
 void validate(const EngineTraits& e, const std::string& where = "engine");

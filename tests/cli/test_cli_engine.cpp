@@ -62,3 +62,13 @@ TEST_CASE("CLI: serve and validate take --engine; validate rows run the engine t
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.err, Contains("--engine"));
 }
+
+TEST_CASE("CLI: hw list and hw show include the serving engines", "[cli]") {
+    const auto list = hwplan_json({"hw", "list"});
+    REQUIRE(list["engines"].is_array());
+    CHECK(list["engines"].size() >= 6);
+    const auto show = hwplan_json({"hw", "show", "pytorch-graph"});
+    CHECK(show["cuda_graphs"] == true);
+    CHECK(show["attention"] == "pytorch-sdpa");
+    CHECK_THAT(show["source"].get<std::string>(), Contains("modeling_llama.py"));
+}

@@ -44,6 +44,8 @@ TEST_CASE("HF families: total parameters within 2 % of the published figure", "[
         {"llama-4-maverick", 400e9, 400.7118e9},
         // Gemma 3 27B: 27 B (text tower; the 0.4 B SigLIP tower is not modelled).
         {"gemma-3-27b", 27e9, 27.0087e9},
+        // Gemma 2 27B: 27.2 B (Gemma 2 report: 1.18 B embedding + 26.05 B non-embedding).
+        {"gemma-2-27b", 27.2e9, 27.2267e9},
         // Phi-4: 14.7 B (HF model page).
         {"phi-4", 14.7e9, 14.6595e9},
         // GLM-4.5-Air: 106 B total, 12 B active (Z.ai GLM-4.5 report).
@@ -84,6 +86,7 @@ TEST_CASE("HF families: KV bytes per token by hand count", "[hwdb][hf]") {
         {"gpt-oss-20b", 2.0 * 8 * 64 * 2 * 24},       // 49 152
         {"llama-4-maverick", 2.0 * 8 * 128 * 2 * 48},  // 196 608
         {"gemma-3-27b", 2.0 * 16 * 128 * 2 * 62},     // 507 904
+        {"gemma-2-27b", 2.0 * 16 * 128 * 2 * 46},     // 376 832
         {"phi-4", 2.0 * 10 * 128 * 2 * 40},           // 204 800
         {"glm-4.5-air", 2.0 * 8 * 128 * 2 * 46},      // 188 416
         {"qwen3-30b-a3b", 2.0 * 4 * 128 * 2 * 48},    // 98 304
@@ -132,6 +135,14 @@ TEST_CASE("HF families: layer patterns become windows on the right number of lay
     CHECK(moe.top_k == 1);
     CHECK(mav.moe_layers() == 24);
     CHECK(moe.dense_intermediate == 16384);
+
+    // Gemma-2-27B: no layer_types; Gemma2Config alternates, sliding on even
+    // layers: 23 of 46 with a 4096 window; tied embeddings.
+    const auto g2 = load_model_file(hf("gemma-2-27b"));
+    REQUIRE(g2.sliding_window);
+    CHECK(g2.sliding_window->window == 4096);
+    CHECK(g2.sliding_window->layers == 23);
+    CHECK(g2.tied_embeddings);
 
     // Phi-4: sliding_window null -> full attention everywhere.
     CHECK_FALSE(load_model_file(hf("phi-4")).sliding_window);

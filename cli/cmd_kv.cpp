@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/split_list.hpp"
+#include "hwdb/unit_parse.hpp"
 #include "model/dtype.hpp"
 #include "model/error.hpp"
 #include "model/kv_cache.hpp"
@@ -15,6 +16,7 @@ struct KvOptions {
     std::string model;
     std::string dtype = "bf16";
     std::string compare;  // comma list; empty with --compare alone
+    std::string context;  // tokens per sequence; empty: per token only
 };
 
 // The models of the paper's Table 1, compared when --compare has no list.
@@ -30,6 +32,8 @@ void add_kv_command(CLI::App& app, Context& ctx) {
     sub->add_option("--compare", opts->compare,
                                 "Compare models (comma list; alone: the paper's Table 1 models)")
         ->expected(0, 1);
+    sub->add_option("--context", opts->context,
+                    "Also the KV of one sequence of this many tokens, sliding windows applied (e.g. 131072)");
     add_format_option(sub, ctx);
     sub->callback([opts, sub, &ctx] {
         const auto dtype = model::dtype_from_string(opts->dtype);
@@ -43,11 +47,22 @@ void add_kv_command(CLI::App& app, Context& ctx) {
             if (opts->model.empty()) throw Error("give --model <id|path>, or --compare", "--model");
             ids = {opts->model};
         }
+        double context = 0;
+        if (!opts->context.empty()) {
+            context = hwdb::parse_count(opts->context, "--context");
+            if (context < 1 || context > 1e9 || context != static_cast<double>(static_cast<long long>(context)))
+                throw Error("expected a whole number of tokens from 1 to 1e9, got '" + opts->context + "'",
+                            "--context");
+        }
         Report r;
         Table t{"KV cache per token (" + std::string(model::to_string(*dtype)) + ")",
                 {"model", "attention", "layers", "elements/layer", "KV/token (KB)", "multiplier"},
                 {},
                 {}};
+        if (context > 0) {
+            t.title += ", and per sequence of " + fixed(context, 0) + " tokens";
+            t.columns.push_back("KV/sequence (MB)");
+        }
         double base = 0;
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& id : ids) {
@@ -64,13 +79,33 @@ void add_kv_command(CLI::App& app, Context& ctx) {
             t.rows.push_back({m.id, kind, std::to_string(m.layers),
                               fixed(model::kv_elements_per_token_per_layer(m), 0), fixed(kv / 1e3, 3),
                               fixed(mult, 2) + "x"});
-            rows.push_back({{"model", m.id},
-                            {"attention", kind},
-                            {"layers", m.layers},
-                            {"dtype", model::to_string(*dtype)},
-                            {"kv_bytes_per_token", kv},
-                            {"kv_bytes_per_token_per_layer", kv / m.layers},
-                            {"multiplier", mult}});
+            nlohmann::json row{{"model", m.id},
+                               {"attention", kind},
+                               {"layers", m.layers},
+                               {"dtype", model::to_string(*dtype)},
+                               {"kv_bytes_per_token", kv},
+                               {"kv_bytes_per_token_per_layer", kv / m.layers},
+                               {"multiplier", mult}};
+            if (context > 0) {
+                const double seq = model::kv_bytes_per_sequence(m, *dtype, context).value();
+                t.rows.back().push_back(fixed(seq / 1e6, 3));
+                row["context_tokens"] = context;
+                row["kv_bytes_per_sequence"] = seq;
+            }
+            if (m.sliding_window) {
+                row["sliding_window_tokens"] = m.sliding_window->window;
+                row["sliding_window_layers"] = m.sliding_window->layers;
+                // Per token counts every layer; a windowed layer stops growing at the window.
+                t.notes.push_back(m.id + ": " + std::to_string(m.sliding_window->layers) + " of " +
+                                  std::to_string(m.layers) + " layers keep at most " +
+                                  std::to_string(m.sliding_window->window) +
+                                  " tokens (sliding / chunked window); KV/token counts all layers" +
+                                  (context > 0 ? ", KV/sequence applies the window" : ": give --context for one sequence"));
+            }
+            if (context > 0 && m.max_context > 0 && context > m.max_context)
+                t.notes.push_back("warning: --context " + fixed(context, 0) + " exceeds " + m.id +
+                                  "'s max_position_embeddings " + std::to_string(m.max_context));
+            rows.push_back(std::move(row));
         }
         if (compare) {
             r.json["dtype"] = model::to_string(*dtype);

@@ -1,5 +1,6 @@
 // hwplan params: parameter counts, total and active.
 #include "cli/commands.hpp"
+#include "cli/memory_report.hpp"
 #include "model/error.hpp"
 #include "model/param_count.hpp"
 
@@ -32,7 +33,9 @@ void add_params_command(CLI::App& app, Context& ctx) {
                   {"params_shared_experts", p.shared_experts},
                   {"params_router", p.router},
                   {"params_norms", p.norms},
-                  {"params_mtp", p.mtp}};
+                  {"params_mtp", p.mtp},
+                  {"params_active_without_embedding", p.active_matmul()},
+                  {"weights_storage", weight_storage_json(m)}};
         const auto b = [](double v) { return fixed(v / 1e9, 3); };
         Table t{"Parameters of " + m.id + " (billions)", {"component", "total", "active per token"}, {}, {}};
         const double active_experts = p.active - p.embedding - p.lm_head - p.attention - p.dense_ffn - p.norms;
@@ -42,11 +45,20 @@ void add_params_command(CLI::App& app, Context& ctx) {
                   {"dense FFN", b(p.dense_ffn), b(p.dense_ffn)},
                   {"experts + router", b(p.routed_experts + p.shared_experts + p.router), b(active_experts)},
                   {"norms", b(p.norms), b(p.norms)},
-                  {"total", b(p.total), b(p.active)}};
+                  {"total", b(p.total), b(p.active)},
+                  {"active without input embedding", "-", b(p.active_matmul())}};
         if (p.mtp > 0) t.rows.push_back({"+ MTP modules", b(p.mtp), "-"});
         if (p.mtp > 0) t.rows.push_back({"total with MTP", b(p.total_with_mtp()), "-"});
         if (p.mtp > 0)
             t.rows.push_back({"checkpoint (MTP with own embedding/head copies)", b(p.checkpoint_total), "-"});
+        // Model cards quote active parameters both ways (gpt-oss: 3.6 B
+        // without the embedding lookup); say which is which.
+        t.notes.push_back("active per token includes the input embedding (a lookup, no FLOPs); the last row leaves "
+                          "it out");
+        if (m.quantization) {
+            t.notes.push_back("checkpoint storage (" + m.quantization->method + "):");
+            for (const auto& line : weight_storage_lines(m)) t.notes.push_back("  " + line);
+        }
         r.tables.push_back(std::move(t));
         ctx.emit(r);
     });

@@ -11,6 +11,9 @@ const hwdb::Database& Context::db() {
         if (!hardware_dir.empty()) paths.hardware = hardware_dir;
         if (!models_dir.empty()) paths.models = models_dir;
         db_.emplace(hwdb::Database::load(paths));
+        // A broken model file is skipped, not fatal: say so once, on stderr.
+        for (const auto& problem : db_->model_problems())
+            std::fprintf(stderr, "warning: model file skipped: %s\n", problem.c_str());
     }
     return *db_;
 }

@@ -1,6 +1,8 @@
 #include "hwdb/database.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <functional>
 #include <set>
 #include <system_error>
@@ -193,27 +195,59 @@ Database Database::load(const DataPaths& paths) {
         db.systems_.emplace(s.id, std::move(s));
     }
 
-    // Models: our YAML, or a HuggingFace config.json named <id>.json.
+    // Models: our YAML, a HuggingFace config.json named <id>.json, or an
+    // HF-style tree <id>/config.json. A broken model file is skipped (and
+    // reported) so that one bad file does not take every command down.
     std::map<std::string, std::string> model_owner;
-    for (const auto& path : files_in(paths.models, problems, true)) {
+    std::vector<std::pair<fs::path, std::string>> model_files;  // path, id
+    for (const auto& path : files_in(paths.models, problems, true)) model_files.emplace_back(path, path.stem().string());
+    if (fs::is_directory(paths.models, ec)) {
+        std::vector<fs::path> trees;
+        for (fs::directory_iterator it(paths.models, ec), end; !ec && it != end; it.increment(ec)) {
+            const std::string name = it->path().filename().string();
+            std::error_code e2;
+            if (!name.empty() && name.front() != '.' && it->is_directory(e2) &&
+                fs::is_regular_file(it->path() / "config.json", e2))
+                trees.push_back(it->path());
+        }
+        std::sort(trees.begin(), trees.end());
+        for (const auto& t : trees) {
+            std::string id = t.filename().string();
+            for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            model_files.emplace_back(t / "config.json", id);
+        }
+    }
+    for (const auto& [path, stem] : model_files) {
         const std::string file = path.string();
-        const std::string stem = path.stem().string();
         std::optional<model::ModelArch> m;
+        Problems mp;
         try {
             const std::string text = read_file(path, kMaxInputFileBytes);
             if (path.extension() == ".json" || looks_like_json(text)) m = import_hf_config(text, file, stem);
-            else m = parse_model_yaml(text, file, stem, IdRule::must_match_stem, problems);
+            else m = parse_model_yaml(text, file, stem, IdRule::must_match_stem, mp);
         } catch (const Error& e) {
-            problems.add(e);
+            mp.add(e);
         }
-        if (!m) continue;
-        if (auto [it, inserted] = model_owner.emplace(m->id, file); !inserted) {
-            problems.add(file, "duplicate model id '" + m->id + "' (also defined in " + it->second + ")");
+        if (m) {
+            if (auto [it, inserted] = model_owner.emplace(m->id, file); !inserted) {
+                mp.add(file, "duplicate model id '" + m->id + "' (also defined in " + it->second + ")");
+                m.reset();
+            }
+        }
+        if (!m) {
+            if (mp.empty()) continue;
+            const std::string line = mp.to_error().what();
+            db.model_problems_.push_back(line);
+            db.broken_models_.emplace(stem, line);
             continue;
         }
         db.models_.emplace(m->id, std::move(*m));
     }
 
+    // A broken hardware file is fatal; the model problems come with it so
+    // that one run shows every mistake.
+    if (!problems.empty())
+        for (const auto& line : db.model_problems_) problems.add("", line);
     problems.throw_if_any();
     return db;
 }
@@ -225,8 +259,65 @@ const model::Cpu& Database::cpu(std::string_view id) const { return lookup(cpus_
 const model::System& Database::system(std::string_view id) const { return lookup(systems_, id, "system"); }
 const model::Engine& Database::engine(std::string_view id) const { return lookup(engines_, id, "engine"); }
 
+std::vector<fs::path> hf_cache_roots() {
+    std::vector<fs::path> roots;
+    const auto env = [](const char* name) -> std::string {
+        const char* v = std::getenv(name);
+        return v && *v ? std::string(v) : std::string();
+    };
+    if (auto v = env("HF_HUB_CACHE"); !v.empty()) roots.emplace_back(v);
+    if (auto v = env("HF_HOME"); !v.empty()) roots.push_back(fs::path(v) / "hub");
+    if (auto v = env("XDG_CACHE_HOME"); !v.empty()) roots.push_back(fs::path(v) / "huggingface" / "hub");
+    if (auto v = env("HOME"); !v.empty()) roots.push_back(fs::path(v) / ".cache" / "huggingface" / "hub");
+    std::vector<fs::path> unique;
+    for (auto& r : roots)
+        if (std::find(unique.begin(), unique.end(), r) == unique.end()) unique.push_back(r);
+    return unique;
+}
+
+std::optional<fs::path> find_in_hf_cache(std::string_view repo_id, const std::vector<fs::path>& roots) {
+    const auto slash = repo_id.find('/');
+    if (slash == std::string_view::npos) return std::nullopt;
+    // huggingface_hub: "models--" + repo_id with "/" replaced by "--".
+    const std::string folder = "models--" + std::string(repo_id.substr(0, slash)) + "--" +
+                               std::string(repo_id.substr(slash + 1));
+    for (const auto& root : roots) {
+        const fs::path repo = root / folder;
+        std::error_code ec;
+        if (!fs::is_directory(repo / "snapshots", ec)) continue;
+        // refs/main holds the commit hash of the snapshot last downloaded for main.
+        std::string ref;
+        if (fs::is_regular_file(repo / "refs" / "main", ec)) {
+            try {
+                ref = read_file(repo / "refs" / "main", 4096);
+            } catch (const Error&) {
+                ref.clear();
+            }
+            while (!ref.empty() && std::isspace(static_cast<unsigned char>(ref.back()))) ref.pop_back();
+        }
+        if (!ref.empty() && fs::is_regular_file(repo / "snapshots" / ref / "config.json", ec))
+            return repo / "snapshots" / ref / "config.json";
+        std::optional<fs::path> newest;
+        fs::file_time_type newest_time{};
+        for (fs::directory_iterator it(repo / "snapshots", ec), end; !ec && it != end; it.increment(ec)) {
+            const fs::path c = it->path() / "config.json";
+            std::error_code e2;
+            if (!fs::is_regular_file(c, e2)) continue;
+            const auto t = fs::last_write_time(c, e2);
+            if (!newest || t > newest_time) {
+                newest = c;
+                newest_time = t;
+            }
+        }
+        if (newest) return newest;
+    }
+    return std::nullopt;
+}
+
 model::ModelArch Database::model(std::string_view id_or_path) const {
     if (auto it = models_.find(id_or_path); it != models_.end()) return it->second;
+    if (auto it = broken_models_.find(id_or_path); it != broken_models_.end())
+        throw Error("model '" + std::string(id_or_path) + "' is in the model folder but was skipped: " + it->second);
     if (id_or_path.empty()) throw Error("empty model name: give a model id or a path to a model file");
     const fs::path path{std::string(id_or_path)};
     const std::string s(id_or_path);
@@ -234,12 +325,39 @@ model::ModelArch Database::model(std::string_view id_or_path) const {
         return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
     };
     std::error_code ec;
-    if (fs::is_regular_file(path, ec) || s.find('/') != std::string::npos || ends_with(".yaml") ||
-        ends_with(".yml") || ends_with(".json"))
+    if (fs::is_directory(path, ec)) {
+        // A downloaded model folder: its config.json, named after the folder.
+        if (!fs::is_regular_file(path / "config.json", ec))
+            throw Error(s + ": is a directory without a config.json (give a model file or a HuggingFace model folder)");
+        std::string id = path.filename().empty() ? path.parent_path().filename().string() : path.filename().string();
+        for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return import_hf_config(read_file(path / "config.json", kMaxInputFileBytes), (path / "config.json").string(),
+                                id);
+    }
+    if (fs::is_regular_file(path, ec) || ends_with(".yaml") || ends_with(".yml") || ends_with(".json"))
         return load_model_file(path);
+    // "org/name" that is not a path: a HuggingFace id, from the local cache.
+    const auto slash = s.find('/');
+    if (slash != std::string::npos && slash > 0 && slash + 1 < s.size() && s.find('/', slash + 1) == std::string::npos &&
+        s.front() != '.') {
+        const auto roots = hf_cache_roots();
+        if (auto config = find_in_hf_cache(s, roots)) {
+            std::string id = s.substr(slash + 1);
+            for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            return import_hf_config(read_file(*config, kMaxInputFileBytes), config->string(), id);
+        }
+        std::string looked;
+        const std::string folder = "models--" + s.substr(0, slash) + "--" + s.substr(slash + 1);
+        for (const auto& r : roots) looked += (looked.empty() ? "" : ", ") + (r / folder).string();
+        throw Error("'" + shown(s) + "' is neither a file nor in the local HuggingFace cache (looked in " +
+                    (looked.empty() ? std::string("no cache: HF_HOME and HOME unset") : looked) +
+                    "); download it (huggingface-cli download " + s + " config.json) or give the path of its config.json");
+    }
+    if (s.find('/') != std::string::npos) return load_model_file(path);
     throw Error("unknown model '" + shown(s) + "'" + suggest_id(id_or_path, models_) +
                 "; known: " + known_list(models_) +
-                " (or give the path of a .yaml model file or a HuggingFace config.json)");
+                " (or give the path of a .yaml model file, a HuggingFace config.json or its folder, or a "
+                "HuggingFace id org/name from the local cache)");
 }
 
 }  // namespace hwplan::hwdb

@@ -24,6 +24,29 @@ double high_precision_bytes(DType weights) { return std::max(2.0, bytes_per_elem
 
 }  // namespace
 
+WeightBytes weight_bytes_per_class(const ModelArch& m, DType weights) {
+    WeightBytes b;
+    if (m.quantization && weights == m.weights_dtype) {
+        // The checkpoint as it is stored: each class's bits per weight,
+        // group / block scales included (hwdb reads them from quantization_config).
+        const auto& q = *m.quantization;
+        b.attention = q.attention.bits_per_weight / 8;
+        b.dense_ffn = q.dense_ffn.bits_per_weight / 8;
+        b.routed_experts = q.routed_experts.bits_per_weight / 8;
+        b.shared_experts = q.shared_experts.bits_per_weight / 8;
+        b.router = q.router.bits_per_weight / 8;
+        b.embedding = q.embedding.bits_per_weight / 8;
+        b.lm_head = q.lm_head.bits_per_weight / 8;
+        b.norms = 2;
+        return b;
+    }
+    const double linear = weight_bytes(weights);
+    const double high = high_precision_bytes(weights);
+    b.attention = b.dense_ffn = b.routed_experts = b.shared_experts = linear;
+    b.router = b.embedding = b.lm_head = b.norms = high;
+    return b;
+}
+
 Bytes runtime_reserve_per_gpu() {
     // CUDA context (~0.5 GiB), cuBLAS/cuBLASLt workspaces, NCCL channels and
     // allocator fragmentation: 2 GiB is what vLLM/SGLang leave outside their
@@ -40,36 +63,38 @@ MemoryPlan plan_memory(const ModelArch& m, const System& s, const Deployment& d,
     }
     const LayoutShape l = layout_shape(m, s, d);
     const ParamCount p = count_params(m);
-    const double wb = weight_bytes(d.precision.weights);
-    const double hb = high_precision_bytes(d.precision.weights);
     const double stage_share = static_cast<double>(l.layers_per_stage) / m.layers;
+    const WeightBytes wb = weight_bytes_per_class(m, d.precision.weights);
 
     // Weights of the most loaded stage (the last one: it holds the output head,
     // and with pp == 1 also the embedding).
-    double linear = 0;
-    linear += p.attention / d.tp * stage_share;
-    linear += p.dense_ffn / d.tp * (m.dense_layers() ? static_cast<double>(l.dense_layers_per_stage) /
-                                                           std::max(1, m.dense_layers())
-                                                     : 0.0);
-    if (const auto* e = std::get_if<Moe>(&m.ffn)) {
+    double weight_bytes_total = 0;
+    weight_bytes_total += p.attention / d.tp * stage_share * wb.attention;
+    weight_bytes_total += p.dense_ffn / d.tp *
+                          (m.dense_layers() ? static_cast<double>(l.dense_layers_per_stage) / std::max(1, m.dense_layers())
+                                            : 0.0) *
+                          wb.dense_ffn;
+    if (m.is_moe()) {
         const double moe_share =
             m.moe_layers() ? static_cast<double>(l.moe_layers_per_stage) / m.moe_layers() : 0.0;
         const double per_layer_routed = p.per_routed_expert * l.experts_per_gpu / l.expert_tp;
-        linear += per_layer_routed * m.moe_layers() * moe_share;
-        linear += p.shared_experts / d.tp * moe_share;  // shared experts: TP-split, replicated over DP
-        (void)e;
+        weight_bytes_total += per_layer_routed * m.moe_layers() * moe_share * wb.routed_experts;
+        // shared experts: TP-split, replicated over DP
+        weight_bytes_total += p.shared_experts / d.tp * moe_share * wb.shared_experts;
     }
     if (d.mtp.depth > 0 && m.mtp_depth > 0) {
         // An MTP module is one more transformer block: its routed experts are
         // spread like every MoE layer's, the rest is TP-split like attention.
         const double modules = static_cast<double>(d.mtp.depth) / m.mtp_depth;
         const double routed = m.is_moe() ? p.per_routed_expert * std::get<Moe>(m.ffn).routed_experts * m.mtp_depth : 0.0;
-        linear += (p.mtp - routed) * modules / d.tp;
-        if (m.is_moe()) linear += p.per_routed_expert * l.experts_per_gpu / l.expert_tp * d.mtp.depth;
+        weight_bytes_total += (p.mtp - routed) * modules / d.tp * wb.attention;
+        if (m.is_moe())
+            weight_bytes_total += p.per_routed_expert * l.experts_per_gpu / l.expert_tp * d.mtp.depth * wb.routed_experts;
     }
-    double high = (p.lm_head + (d.pp == 1 || m.tied_embeddings ? p.embedding : 0.0)) / d.tp;
-    high += (p.norms + p.router) * stage_share;
-    plan.weights = bytes(linear * wb + high * hb);
+    weight_bytes_total += p.lm_head / d.tp * wb.lm_head;
+    if (d.pp == 1 || m.tied_embeddings) weight_bytes_total += p.embedding / d.tp * wb.embedding;
+    weight_bytes_total += (p.norms * wb.norms + p.router * wb.router) * stage_share;
+    plan.weights = bytes(weight_bytes_total);
 
     // KV: every sequence of this DP replica, for this stage's layers.
     const double batch = std::max(0, w.batch);

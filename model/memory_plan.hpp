@@ -33,6 +33,17 @@ struct MemoryPlan {
 [[nodiscard]] MemoryPlan plan_memory(const ModelArch& m, const System& s, const Deployment& d,
                                      const Workload& w);
 
+// Storage bytes per weight of each module class. A quantised checkpoint
+// (ModelArch::quantization) deployed in its own format is priced as stored;
+// any other weight format: linear layers in `weights` (with one FP32 scale
+// per 128x128 block below 16 bits), embedding / head / router / norms in BF16.
+struct WeightBytes {
+    double attention = 2, dense_ffn = 2, routed_experts = 2, shared_experts = 2;
+    double router = 2, embedding = 2, lm_head = 2, norms = 2;
+    friend bool operator==(const WeightBytes&, const WeightBytes&) = default;
+};
+[[nodiscard]] WeightBytes weight_bytes_per_class(const ModelArch& m, DType weights);
+
 // The assumed runtime reserve per GPU (documented in docs/equations.md).
 [[nodiscard]] Bytes runtime_reserve_per_gpu();
 

@@ -18,6 +18,9 @@ struct Gqa {
     int head_dim = 0;
     bool qkv_bias = false;  // Qwen2 family: biases on q/k/v projections
     bool qk_norm = false;   // Qwen3 family: RMSNorm on q and k per head
+    // gpt-oss: one learned sink logit per head in the softmax denominator
+    // (heads parameters per layer; no cache, no FLOPs worth counting).
+    bool attention_sinks = false;
     friend bool operator==(const Gqa&, const Gqa&) = default;
 };
 
@@ -65,6 +68,24 @@ struct SlidingWindow {
     friend bool operator==(const SlidingWindow&, const SlidingWindow&) = default;
 };
 
+// How a released checkpoint stores the weights of one class of modules:
+// the element format and the storage bits per weight INCLUDING its group /
+// block scales and zero points (GPTQ int4 g128: 4 + 16/128 + 4/128 = 4.156).
+struct WeightStorage {
+    DType dtype = DType::bf16;
+    double bits_per_weight = 16;
+    std::string format = "bf16";  // what the checkpoint calls it: "int4 g128 (gptq)", "mxfp4" ...
+    friend bool operator==(const WeightStorage&, const WeightStorage&) = default;
+};
+
+// A quantised checkpoint (HF `quantization_config`): the storage of each
+// module class. Norms are always kept in BF16.
+struct CheckpointQuant {
+    std::string method;  // gptq, awq, compressed-tensors, fp8, mxfp4, modelopt
+    WeightStorage attention, dense_ffn, routed_experts, shared_experts, router, embedding, lm_head;
+    friend bool operator==(const CheckpointQuant&, const CheckpointQuant&) = default;
+};
+
 struct ModelArch {
     std::string id;    // database key, e.g. "deepseek-v3"
     std::string name;  // display name
@@ -77,6 +98,9 @@ struct ModelArch {
     bool tied_embeddings = false;
     DType weights_dtype = DType::bf16;  // the released checkpoint's linear layers (DeepSeek-V3: fp8)
     std::optional<SlidingWindow> sliding_window;
+    // Per-module-class storage of a quantised checkpoint; nullopt: every
+    // linear layer in weights_dtype, embedding/head/norms in BF16.
+    std::optional<CheckpointQuant> quantization;
     int max_context = 0;  // 0: unknown
     std::string source;   // where the numbers come from (config.json URL, paper)
     friend bool operator==(const ModelArch&, const ModelArch&) = default;

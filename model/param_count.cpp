@@ -24,6 +24,7 @@ double attention_params_per_layer(const ModelArch& m) {
     double p = h * q_dim + 2 * h * kv_dim + q_dim * h;
     if (g.qkv_bias) p += q_dim + 2 * kv_dim;
     if (g.qk_norm) p += 2.0 * g.head_dim;
+    if (g.attention_sinks) p += g.heads;
     return p;
 }
 

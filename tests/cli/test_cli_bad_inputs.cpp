@@ -148,7 +148,7 @@ const std::vector<CliCase>& cli_cases() {
         {"hf-type-typo", {"params", "--model", "@bad/hf/model-type-typo.json"},
          {"unsupported model_type 'qwen_2' (did you mean 'qwen2'?)"}},
         {"hf-unsupported", {"params", "--model", "@bad/hf/unknown-model-type.json"},
-         {"unsupported model_type 'gemma2'"}},
+         {"unsupported model_type 'rwkv'", "supported: deepseek_v2, deepseek_v3, gemma2"}},
         {"hf-string-number", {"params", "--model", "@bad/hf/string-number.json"},
          {"field 'hidden_size' must be a whole number, got a string"}},
         {"hf-negative", {"params", "--model", "@bad/hf/negative-heads.json"},

@@ -70,6 +70,10 @@ TEST_CASE("CLI: a HuggingFace config.json gives the same numbers as the YAML ent
         auto b = hwplan_json({cmd, "--model", json});
         a.erase("model");
         b.erase("model");
+        // The config.json also says how the checkpoint stores each module
+        // class (DeepSeek-V3: FP8 128x128 blocks); the YAML has no such list.
+        a.erase("weights_storage");
+        b.erase("weights_storage");
         CHECK(a == b);
     }
 }
@@ -146,4 +150,53 @@ TEST_CASE("CLI: malformed model files exit 2 naming file and problem", "[cli]") 
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Contains(expected));
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("CLI: one bad file in --models-dir is reported and the rest still work", "[cli][sources]") {
+    const std::string dir = make_temp_dir("hwplan-models");
+    std::filesystem::create_directories(dir + "/Phi-4");
+    std::filesystem::copy_file(source_path("tests/data/hf/phi-4.json"), dir + "/Phi-4/config.json");
+    std::ofstream(dir + "/broken.json") << R"({"model_type": "rwkv"})";
+    const CliResult list = run_hwplan({"--models-dir", dir, "hw", "list"});
+    INFO("stderr: " << list.err);
+    CHECK(list.exit_code == 0);
+    CHECK_THAT(list.err, Contains("warning: model file skipped") && Contains("broken.json"));
+    const auto p = hwplan_json({"--models-dir", dir, "params", "--model", "phi-4"});
+    CHECK(p["params_total"].get<double>() == Approx(14.6595e9).epsilon(1e-4));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("CLI: params and memory show the checkpoint's storage per module class", "[cli][quant]") {
+    const std::string oss = source_path("tests/data/hf/gpt-oss-120b.json");
+    const auto p = hwplan_json({"params", "--model", oss});
+    CHECK(p["weights_storage"]["routed_experts"]["format"] == "mxfp4");
+    CHECK(p["weights_storage"]["routed_experts"]["bits_per_weight"].get<double>() == 4.25);
+    CHECK(p["weights_storage"]["attention"]["bits_per_weight"].get<double>() == 16);
+    // gpt-oss-120b: 5.13 B active without the embedding (model card), 5.71 B with it.
+    CHECK(p["params_active_without_embedding"].get<double>() == Approx(5.1315e9).epsilon(1e-3));
+    const auto table = run_hwplan({"params", "--model", oss});
+    CHECK_THAT(table.out, Contains("routed experts: mxfp4 (4.250 bits/weight)"));
+    CHECK_THAT(table.out, Contains("active without input embedding"));
+
+    // One H100 holds the MXFP4 checkpoint: 65.17 GB of weights (hand count in
+    // tests/hwdb/test_hf_quantization.cpp), not the 233 GB of BF16.
+    const auto m = hwplan_json({"memory", "--model", oss, "--gpu", "h100-sxm", "--batch", "1", "--context", "1000"});
+    CHECK(m["weights_bytes"].get<double>() == Approx(65.169e9).epsilon(1e-3));
+    CHECK(m["weights_storage"]["method"] == "mxfp4");
+}
+
+TEST_CASE("CLI: kv --context applies sliding windows, with a note", "[cli][kv]") {
+    const std::string gemma = source_path("tests/data/hf/gemma-3-27b.json");
+    const auto j = hwplan_json({"kv", "--model", gemma, "--context", "131072"});
+    // 2 x 16 KV heads x 128 x 2 B = 8192 B per token and layer; 52 local
+    // layers hold 1024 tokens, 10 global ones 131072: 11.174 GB (not the
+    // 66.6 GB of 62 full layers).
+    CHECK(j["kv_bytes_per_token"].get<double>() == 8192.0 * 62);
+    CHECK(j["kv_bytes_per_sequence"].get<double>() == 8192.0 * (52 * 1024 + 10 * 131072));
+    CHECK(j["sliding_window_layers"] == 52);
+    const auto table = run_hwplan({"kv", "--model", gemma, "--context", "131072"});
+    CHECK_THAT(table.out, Contains("52 of 62 layers keep at most 1024 tokens"));
+    const auto over = run_hwplan({"kv", "--model", source_path("tests/data/hf/qwen3-30b-a3b.json"), "--context", "1000000"});
+    CHECK(over.exit_code == 0);
+    CHECK_THAT(over.out, Contains("exceeds qwen3-30b-a3b's max_position_embeddings 40960"));
 }

@@ -145,7 +145,8 @@ TEST_CASE("malformed files: each error names the problem and its location", "[hw
         {"model", "hf/missing-layers.json", {"missing-layers.json: missing required field 'num_hidden_layers'"}},
         {"model", "hf/missing-model-type.json", {"missing-model-type.json: missing required field 'model_type'"}},
         {"model", "hf/unknown-model-type.json",
-         {"unsupported model_type 'gemma2'", "supported: deepseek_v2, deepseek_v3, llama, mistral"}},
+         {"unsupported model_type 'rwkv' (architectures 'RwkvForCausalLM'); supported: deepseek_v2, deepseek_v3, "
+          "gemma2, gemma3"}},
         {"model", "hf/model-type-typo.json", {"unsupported model_type 'qwen_2' (did you mean 'qwen2'?)"}},
         {"model", "hf/string-number.json", {"field 'hidden_size' must be a whole number, got a string \"4096\""}},
         {"model", "hf/negative-heads.json", {"field 'num_attention_heads' must be at least 1, got -32"}},
@@ -287,8 +288,16 @@ TEST_CASE("database: one id in two files, and an IB NIC on an Ethernet switch", 
         db.tmp.write("models/renamed.yaml", "id: something-else\nsource: x\nlayers: 2\nhidden: 64\nvocab: 100\n"
                                             "attention: {kind: gqa, heads: 4, kv_heads: 2, head_dim: 16}\n"
                                             "ffn: {kind: dense, intermediate: 128}\n");
-        CHECK_THAT(load_error(db.paths), Contains("renamed.yaml:1:5: id: 'something-else' does not match the file "
-                                                  "name 'renamed.yaml'"));
+        // A broken model file no longer stops the load (one bad file must not
+        // break `hw list`): it is skipped and reported, and asking for it
+        // gives its problem.
+        CHECK(load_error(db.paths).empty());
+        const auto loaded = Database::load(db.paths);
+        REQUIRE(loaded.model_problems().size() == 1);
+        CHECK_THAT(loaded.model_problems()[0], Contains("renamed.yaml:1:5: id: 'something-else' does not match the "
+                                                        "file name 'renamed.yaml'"));
+        CHECK_THROWS_WITH(loaded.model("renamed"), Contains("was skipped") && Contains("does not match"));
+        CHECK(loaded.models().count("deepseek-v3") == 1);
     }
 }
 

@@ -30,6 +30,9 @@ model::ModelArch architecture_only(model::ModelArch m) {
     m.name.clear();
     m.source.clear();
     m.max_context = 0;
+    // The YAML has no per-class storage; the checkpoint format itself
+    // (weights_dtype) is still compared.
+    m.quantization.reset();
     return m;
 }
 

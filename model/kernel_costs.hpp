@@ -129,6 +129,10 @@ inline constexpr double kTileM[kTileCandidates] = {64, 128, 128, 128};
 inline constexpr double kTileN[kTileCandidates] = {128, 128, 192, 256};
 inline constexpr double kInvTileM[kTileCandidates] = {1.0 / 64, 1.0 / 128, 1.0 / 128, 1.0 / 128};
 inline constexpr double kInvTileN[kTileCandidates] = {1.0 / 128, 1.0 / 128, 1.0 / 192, 1.0 / 256};
+// Candidates searched for `rows` per weight matrix: up to 64 rows only the
+// 128-column tiles (wider ones add N padding to a tile whose rows are half
+// empty already; DeepGEMM narrows block_n for small M, it does not widen it).
+[[nodiscard]] constexpr int tile_candidates(double rows) { return rows <= 64 ? 2 : kTileCandidates; }
 
 struct KernelCostModel {
     // Dense peaks after the SMs reserved for communication are taken away.
@@ -406,6 +410,8 @@ inline double KernelCostModel::gemm_tile_seconds(const GemmFormat& f, int i, dou
     // epilogue + s x fixup, convex in s, minimised over s = 1 .. floor(SMs /
     // tiles) at the floor or ceiling of its real optimum.
     out.waves = 1;
+    out.split_k = 1;
+    if (2 * tiles > sm_count) return k * per_k + epilogue;  // no room for a second split
     const double fixup = (rows < bm ? rows : bm) * bn * 4.0 * f.sm_partial_byte_s;
     const double fill = static_cast<double>(static_cast<long long>(sm_count / tiles));
     const double cap = fill > 1 ? fill : 1;  // splits that still fit in one wave
@@ -468,7 +474,7 @@ inline KernelCostModel::GemmTerms KernelCostModel::gemm_terms(const GemmFormat& 
     TilePlan plan;
     int chosen = 0;
     t.compute = INFINITY;
-    for (int i = 0; i < kTileCandidates; ++i) {
+    for (int i = 0; i < tile_candidates(rows); ++i) {
         TilePlan p;
         const double c = gemm_tile_seconds(f, i, rows, n, k, groups, p);
         if (c < t.compute) {
@@ -501,9 +507,9 @@ inline double KernelCostModel::gemm_seconds(const GemmFormat& f, double m, doubl
     const double memory = (groups * k * n * f.weight_bytes + m * k * f.act_bytes + m * n * 2.0) * f.inv_hbm;
     const double rows = groups == 1 ? m : m / groups;
     {
-        // The quick plan, without a division: 64 x 128 or 128 x 128 tiles,
-        // split K in the largest power of two that fits one wave and keeps
-        // min_split_k per split (any feasible split bounds the best one).
+        // The quick plan: 64 x 128 or 128 x 128 tiles, split K as far as one
+        // wave and min_split_k per split allow (any feasible split bounds
+        // the best one).
         const int first = rows <= 64 ? 0 : 1;
         const double bm = kTileM[first];
         const auto up = [](double x) {
@@ -522,26 +528,29 @@ inline double KernelCostModel::gemm_seconds(const GemmFormat& f, double m, doubl
             quick = w * (k * f.per_k[first] + f.epilogue[first]);
         } else {
             const double kcap = k * f.inv_min_split_k;
-            double split = 1, share = 1;
-            while (tiles * (2 * split) <= sm_count && 2 * split <= kcap) {
-                split *= 2;
-                share *= 0.5;
-            }
-            quick = k * share * f.per_k[first] + f.epilogue[first] +
-                    (split > 1 ? split * (rows < bm ? rows : bm) * 512.0 * f.sm_partial_byte_s : 0.0);
+            double split = 2 * tiles > sm_count ? 1.0 : static_cast<double>(static_cast<long long>(sm_count / tiles));
+            if (split > kcap) split = static_cast<double>(static_cast<long long>(kcap));
+            quick = split > 1 ? k / split * f.per_k[first] + f.epilogue[first] +
+                                    split * (rows < bm ? rows : bm) * 512.0 * f.sm_partial_byte_s
+                              : k * f.per_k[first] + f.epilogue[first];
         }
         if (quick <= memory) return memory + f.latency_s;
     }
     TilePlan plan;
     double compute = INFINITY;
-    for (int i = 0; i < kTileCandidates; ++i) {
-        // Skip a tile whose perfectly balanced time, tiles x K x per-K / SMs,
-        // is already no better (a lower bound of its plan).
+    for (int i = 0; i < tile_candidates(rows); ++i) {
+        // Skip a tile whose lower bound is already no better: K x per-K times
+        // the tiles per SM, or at least once when no second split fits.
         const double cols = static_cast<double>(static_cast<long long>(n * kInvTileN[i]));  // <= ceil
-        const double lower = rows * kInvTileM[i] * cols * groups * k * f.per_k[i] * f.inv_sms;
+        const double row_tiles = rows * kInvTileM[i];  // exact: 1/64, 1/128
+        const double whole = static_cast<double>(static_cast<long long>(row_tiles));
+        const double tiles = (whole < row_tiles ? whole + 1 : whole) * cols * groups;
+        const double per_sm = tiles * f.inv_sms;
+        const double lower = k * f.per_k[i] * (per_sm > 0.5 && per_sm < 1 ? 1.0 : per_sm);
         if (lower >= compute) continue;
         const double c = gemm_tile_seconds(f, i, rows, n, k, groups, plan);
         if (c < compute) compute = c;
+        if (compute <= memory) break;  // the stream's time already, whatever comes next
     }
     return (compute > memory ? compute : memory) + f.latency_s;
 }

@@ -379,7 +379,8 @@ inline const GemmCurve* KernelCostModel::gemm_curve(DType math) const {
     return c.valid() ? &c : nullptr;
 }
 
-inline double KernelCostModel::gemm_tile_seconds(const GemmFormat& f, int i, double rows, double n, double k,
+[[gnu::always_inline]] inline double KernelCostModel::gemm_tile_seconds(const GemmFormat& f, int i, double rows,
+                                                                         double n, double k,
                                                  double groups, TilePlan& out) const {
     const auto up = [](double x) {
         const auto v = static_cast<long long>(x);
@@ -506,6 +507,7 @@ inline double KernelCostModel::gemm_seconds(const GemmFormat& f, double m, doubl
     // the best one and the time is the stream's -- what the search gives.
     const double memory = (groups * k * n * f.weight_bytes + m * k * f.act_bytes + m * n * 2.0) * f.inv_hbm;
     const double rows = groups == 1 ? m : m / groups;
+    double first_exact = INFINITY;
     {
         // The quick plan: 64 x 128 or 128 x 128 tiles, split K as far as one
         // wave and min_split_k per split allow (any feasible split bounds
@@ -519,6 +521,7 @@ inline double KernelCostModel::gemm_seconds(const GemmFormat& f, double m, doubl
         const double tiles = up(rows * kInvTileM[first]) * up(n * (1.0 / 128)) * groups;
         const double sm_count = sms;
         double quick = 0;
+        bool exact = true;  // the quick plan is the first candidate's own (no split to optimise)
         if (tiles >= sm_count) {
             double w = tiles * f.inv_sms;
             if (eff.gemm.wave_quantization) {
@@ -530,15 +533,19 @@ inline double KernelCostModel::gemm_seconds(const GemmFormat& f, double m, doubl
             const double kcap = k * f.inv_min_split_k;
             double split = 2 * tiles > sm_count ? 1.0 : static_cast<double>(static_cast<long long>(sm_count / tiles));
             if (split > kcap) split = static_cast<double>(static_cast<long long>(kcap));
+            exact = split <= 1 && 2 * tiles > sm_count;
             quick = split > 1 ? k / split * f.per_k[first] + f.epilogue[first] +
                                     split * (rows < bm ? rows : bm) * 512.0 * f.sm_partial_byte_s
                               : k * f.per_k[first] + f.epilogue[first];
         }
         if (quick <= memory) return memory + f.latency_s;
+        first_exact = exact ? quick : INFINITY;
     }
     TilePlan plan;
-    double compute = INFINITY;
+    double compute = first_exact;
+    const int first = rows <= 64 ? 0 : 1;
     for (int i = 0; i < tile_candidates(rows); ++i) {
+        if (i == first && first_exact < INFINITY) continue;  // already evaluated, exactly
         // Skip a tile whose lower bound is already no better: K x per-K times
         // the tiles per SM, or at least once when no second split fits.
         const double cols = static_cast<double>(static_cast<long long>(n * kInvTileN[i]));  // <= ceil

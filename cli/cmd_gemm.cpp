@@ -1,6 +1,7 @@
 // hwplan gemm: the time of one GEMM C[m x n] = A[m x k] · W[k x n] on a GPU
-// from the roofline with spec-sheet efficiencies (model/kernel_costs.hpp) --
-// the same function the step model uses for every projection and expert.
+// from the tiled spec-sheet model (model/kernel_costs.hpp, gemm_terms) -- the
+// same function the step model uses for every projection and expert -- and
+// the plan it chose: CTA tile, tiles, split-K, waves, bound.
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
@@ -33,7 +34,7 @@ double dim(const std::string& text, const char* flag) {
 
 void add_gemm_command(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<GemmOptions>();
-    auto* sub = app.add_subcommand("gemm", "Time of one GEMM on a GPU (roofline with spec-sheet efficiencies)");
+    auto* sub = app.add_subcommand("gemm", "Time of one GEMM on a GPU: tile plan over the SMs vs the HBM stream (spec-sheet model)");
     sub->add_option("--gpu", o->gpu, "GPU id, e.g. h100-sxm")->required();
     sub->add_option("--m", o->m, "Rows of A and C (tokens), e.g. 4096 or 4k")->required();
     sub->add_option("--n", o->n, "Columns of W and C (output features)")->required();
@@ -70,6 +71,8 @@ void add_gemm_command(CLI::App& app, Context& ctx) {
                         "--gpu");
         const model::KernelCost c = k.gemm(g);
         const double t = c.total().value();
+        const auto terms = k.gemm_terms(k.gemm_format(*dtype), g.m, g.n, g.k, g.groups);
+        const bool tiled = terms.tile_m > 0 && !k.gemm_curve(math);
         Report r;
         r.json = {{"gpu", gpu->id},
                   {"m", g.m},
@@ -85,10 +88,17 @@ void add_gemm_command(CLI::App& app, Context& ctx) {
                   {"bytes", c.bytes.value()},
                   {"bound", model::to_string(c.bound)},
                   {"efficiency", c.efficiency},
-                  {"compute_efficiency", k.gemm_terms(k.gemm_format(*dtype), g.m, g.n, g.k, g.groups).eta_c},
+                  {"compute_efficiency", terms.eta_c},
+                  {"compute_us", terms.compute * 1e6},
+                  {"memory_us", terms.memory * 1e6},
+                  {"pipeline_latency_us", terms.latency * 1e6},
+                  {"sms", k.sms},
                   {"achieved_tflops", c.flops.value() / t / 1e12},
                   {"achieved_gbps", c.bytes.value() / t / 1e9},
                   {"peak_tflops", model::to_tflops(k.peak(math))}};
+        if (tiled)
+            r.json["plan"] = {{"tile_m", terms.tile_m},   {"tile_n", terms.tile_n}, {"tiles", terms.tiles},
+                              {"split_k", terms.split_k}, {"waves", terms.waves}};
         Table tab{fmt::format("GEMM on {}: m {} x n {} x k {}{} ({} weights, {} math)", gpu->id, g.m, g.n, g.k,
                               g.groups > 1 ? fmt::format(" in {} groups", g.groups) : "", model::to_string(*dtype),
                               model::to_string(math)),
@@ -101,12 +111,21 @@ void add_gemm_command(CLI::App& app, Context& ctx) {
                     {"GFLOP", fixed(c.flops.value() / 1e9, 3)},
                     {"MB moved", fixed(c.bytes.value() / 1e6, 3)},
                     {"bound", std::string(model::to_string(c.bound))},
+                    {"compute (us)", fixed(terms.compute * 1e6, 2)},
+                    {"memory (us)", fixed(terms.memory * 1e6, 2)},
+                    {"pipeline fill + drain (us)", fixed(terms.latency * 1e6, 2)},
                     {"efficiency applied", fixed(c.efficiency, 3)},
                     {"achieved TFLOPS", fixed(c.flops.value() / t / 1e12, 1)},
                     {"achieved GB/s", fixed(c.bytes.value() / t / 1e9, 0)}};
+        if (tiled)
+            tab.rows.insert(tab.rows.begin() + 6,
+                            {{"CTA tile", fmt::format("{} x {}", terms.tile_m, terms.tile_n)},
+                             {"output tiles", fixed(terms.tiles, 0)},
+                             {"split-K", fixed(terms.split_k, 0)},
+                             {"waves", fmt::format("{} on {} SMs", fixed(terms.waves, 0), k.sms)}});
         tab.notes.push_back(
-            "time = max(flops / (peak x eta_c(M)), bytes / (HBM x eta_m)) + kernel overhead; "
-            "spec-sheet efficiencies (docs/equations.md, \"Step time\")");
+            "time = max(tiles in waves over the SMs at the tensor / shared-memory rate, bytes / (HBM x eta_m)) "
+            "+ pipeline fill + kernel overhead (docs/equations.md, \"GEMM\")");
         if (prof) {
             // The interval: every fit at the 10th / 90th percentile of its residuals.
             const double lo = model_for(cal::Side::lo).gemm(g).total().value();

@@ -16,7 +16,14 @@ void validate(const Efficiencies& e, const std::string& where) {
         if (!std::isfinite(t.value()) || t.value() < 0) throw Error("must be a non-negative time", where + "." + name);
     };
     fraction(e.gemm.peak_fraction, "gemm.peak_fraction");
-    if (!std::isfinite(e.gemm.half_m) || e.gemm.half_m < 0) throw Error("must be non-negative", where + ".gemm.half_m");
+    fraction(e.gemm.fp8_block_scale, "gemm.fp8_block_scale");
+    const auto positive = [&](double v, const char* name) {
+        if (!std::isfinite(v) || v <= 0) throw Error("must be positive, got " + std::to_string(v), where + "." + name);
+    };
+    positive(e.gemm.smem_bytes_per_flop, "gemm.smem_bytes_per_flop");
+    positive(e.gemm.l2_bytes_per_flop, "gemm.l2_bytes_per_flop");
+    latency(e.gemm.pipeline_latency, "gemm.pipeline_latency");
+    if (e.gemm.split_k_min_blocks < 1) throw Error("must be at least 1", where + ".gemm.split_k_min_blocks");
     fraction(e.hbm, "hbm");
     fraction(e.attention_memory, "attention_memory");
     fraction(e.attention_compute, "attention_compute");

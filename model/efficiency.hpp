@@ -17,6 +17,7 @@
 //              NVLink 3.33 us.
 //   [DeepGEMM] github.com/deepseek-ai/DeepGEMM README (H800 FP8): 1358 TFLOPS
 //              at M=4096 N=7168 K=16384 (0.69 of 1979); 2668 GB/s memory-bound.
+//   GEMM constants: GemmEfficiency below, with their own sources.
 //   [FlashMLA] github.com/deepseek-ai/FlashMLA README (H800): dense MLA decode
 //              3000 GB/s memory-bound (0.90 of 3350), 660 TFLOPS compute-bound
 //              (0.67 of 989).
@@ -38,20 +39,56 @@
 
 namespace hwplan::model {
 
-// Dense GEMM compute efficiency as a smooth function of M (rows = tokens):
-//   eta_c(M) = peak_fraction * M / (M + half_m) * wave(M, N)
-// A GEMM with fewer rows than the smallest tensor-core tile (mma m16n8k16:
-// 16 rows) wastes the rest of it, hence half_m = 16; such GEMMs are
-// memory-bound anyway on datacenter GPUs (the roofline's bytes term takes
-// over). Large ones reach `peak_fraction` of the dense peak: [DeepGEMM] 0.69
-// at M=4096 on H800 FP8; cuBLAS BF16 on H100 ~0.7-0.75 on large square
-// shapes. wave(): for M >= 128 and more 128x128 output tiles than SMs, the
-// tail-wave loss tiles / (ceil(tiles / SMs) * SMs) (NVIDIA, "Matrix
-// Multiplication Background User's Guide": wave quantization). GEMMs with
-// fewer tiles than SMs split K to fill the machine and are not charged.
+// The spec-sheet GEMM model (KernelCostModel::gemm_terms; docs/equations.md,
+// "GEMM"): output tiles of a cuBLAS/CUTLASS/DeepGEMM-style heuristic over the
+// real SM count, waves, split-K below one wave, and a shared-memory limit per
+// tile shape. These are its hardware constants; none is fitted to a row.
+//   [MAMF]    H100 80GB HBM3, PyTorch 2.7 + cu128 (cuBLAS) BF16 square matmuls:
+//             788.7 TFLOPS at 4096^3, 797.5 at 8192^3 of the dense 989.5
+//             (github.com/zzc0721/torch-performance-test-data issue #79).
+//   [cuBLAS 12.9] NVIDIA blog "Boosting Matrix Multiplication Speed and
+//             Flexibility with NVIDIA cuBLAS 12.9": block-scaled (128 / 128x128)
+//             FP8 on Hopper runs large matmuls 1.75x faster than BF16.
+//   [DeepGEMM sm90] deepseek-ai/DeepGEMM csrc/jit_kernels/heuristics/sm90.hpp:
+//             block_m 64/128, block_n multiples of 16 up to 256, block_k =
+//             128 bytes / element, >= 4 pipeline stages for small tiles; its
+//             cost model charges 128 B/cycle of shared memory per SM (TMA
+//             write + tensor-core read of max(64, BM) + BN rows per K) and
+//             64 B/cycle of L2 per SM.
+//   [Hopper]  4 tensor cores x 512 dense BF16 FMA per clock per SM (4096
+//             FLOP/clk/SM; 132 SMs x 1.83 GHz = 989.4 TFLOPS; G. Lockwood,
+//             "peak FLOPS", glennklockwood.com; NVIDIA Hopper whitepaper).
 struct GemmEfficiency {
-    double peak_fraction = 0.70;
-    double half_m = 16;  // M where eta_c is half of peak_fraction
+    // Sustained dense tensor-core rate of a large GEMM on full waves / the
+    // spec-sheet dense peak: clock under power below the 1.83 GHz the spec
+    // assumes, and MMA issue gaps. [MAMF] 797.5 / 989.5 = 0.806 (BF16); the
+    // same fraction is assumed for FP8 / INT8 tensor math.
+    double peak_fraction = 0.80;
+    // FP8 with 128-wide block scales on GPUs whose tensor cores do not apply
+    // scales (Hopper): the promotion of the FP32 partial sums on CUDA cores
+    // every 128 K keeps this share of the FP8 rate. [cuBLAS 12.9] 1.75x BF16
+    // where the FP8 peak is 2x BF16: 1.75 / 2 = 0.875. GPUs with native FP4
+    // (Blackwell: MX/NVFP block-scaled MMA) scale in hardware and pay nothing.
+    double fp8_block_scale = 0.875;
+    // Shared-memory bytes an SM moves per dense BF16 tensor FLOP it issues:
+    // 128 B/clk [DeepGEMM sm90] / 4096 FLOP/clk [Hopper] = 1/32. Limits tiles
+    // with little reuse (64-row tiles: (64 + BN) operand rows per 64 x BN MMAs).
+    double smem_bytes_per_flop = 1.0 / 32;
+    // L2 bytes per SM per dense BF16 tensor FLOP: 64 B/clk [DeepGEMM sm90] /
+    // 4096 = 1/64. Carries the split-K partial sums (FP32) to the reducer.
+    double l2_bytes_per_flop = 1.0 / 64;
+    // Fill and drain exposed once per GEMM: the first operand loads' DRAM
+    // round trip (~600 cycles of HBM latency on H100, ~0.35 us at 1.75 GHz;
+    // Chips and Cheese, "Nvidia's H100: Funny L2, and Tons of Bandwidth")
+    // before the tensor cores start, and the last wave's epilogue store
+    // after they stop. Also the ramp of a short memory stream: Calculon's
+    // A100 table (calculon-ai/calculon systems/a100_80g.json) gives 0.75 of
+    // HBM at 10 MB and 0.90 at 100 MB, i.e. ~1 us of unhidden latency.
+    Seconds pipeline_latency = microseconds(1.0);
+    // Split-K: each split keeps at least this many 128-byte K blocks, the
+    // pipeline depth a small tile needs to hide TMA latency [DeepGEMM sm90].
+    int split_k_min_blocks = 4;
+    // Off: fractional waves (tiles / SMs), for what-if comparisons.
     bool wave_quantization = true;
     friend bool operator==(const GemmEfficiency&, const GemmEfficiency&) = default;
 };
@@ -115,9 +152,9 @@ template <>
 struct fmt::formatter<hwplan::model::Efficiencies> : fmt::formatter<std::string_view> {
     auto format(const hwplan::model::Efficiencies& e, format_context& ctx) const {
         return fmt::format_to(ctx.out(),
-                              "gemm {:.2f}·M/(M+{:g}), hbm {:.2f}, attention mem {:.2f} / compute {:.2f}, "
+                              "gemm {:.2f} of peak (tiled, FP8 block scale {:.3f}), hbm {:.2f}, attention mem {:.2f} / compute {:.2f}, "
                               "kernel {:.1f} us, nvlink {:.2f}, rdma {:.2f}",
-                              e.gemm.peak_fraction, e.gemm.half_m, e.hbm, e.attention_memory, e.attention_compute,
+                              e.gemm.peak_fraction, e.gemm.fp8_block_scale, e.hbm, e.attention_memory, e.attention_compute,
                               e.kernel_overhead.value() * 1e6, e.nvlink, e.rdma);
     }
 };

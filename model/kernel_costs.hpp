@@ -1,7 +1,9 @@
 #pragma once
 // The cost of one GPU kernel: a roofline
 //   time = max(flops / (peak · eta_c), bytes / (HBM · eta_m))
-// plus a fixed per-kernel overhead. This is THE seam between prediction and
+// plus a fixed per-kernel overhead. GEMMs (spec-sheet path) get eta_c from
+// the hardware's structure: output tiles over the SMs, waves, split-K, the
+// shared-memory limit of a tile shape (gemm_terms; docs/equations.md, "GEMM"). This is THE seam between prediction and
 // calibration: the step model (step_time.hpp) asks a KernelCostModel for every
 // GEMM, attention and element-wise kernel, and never looks at a peak itself.
 // A calibration profile plugs in by building a KernelCostModel with measured
@@ -119,6 +121,19 @@ struct CalibratedKernels {
     return hi * g;
 }
 
+// CTA output tiles the spec-sheet GEMM model chooses from: what cuBLASLt
+// (cublasLtMatmulTile_t) and DeepGEMM's SM90 heuristic (block_m 64 / 128,
+// block_n up to 256) pick on Hopper for inference shapes.
+inline constexpr int kTileCandidates = 4;
+inline constexpr double kTileM[kTileCandidates] = {64, 128, 128, 128};
+inline constexpr double kTileN[kTileCandidates] = {128, 128, 192, 256};
+inline constexpr double kInvTileM[kTileCandidates] = {1.0 / 64, 1.0 / 128, 1.0 / 128, 1.0 / 128};
+inline constexpr double kInvTileN[kTileCandidates] = {1.0 / 128, 1.0 / 128, 1.0 / 192, 1.0 / 256};
+// Candidates searched for `rows` per weight matrix: up to 64 rows only the
+// 128-column tiles (wider ones add N padding to a tile whose rows are half
+// empty already; DeepGEMM narrows block_n for small M, it does not widen it).
+[[nodiscard]] constexpr int tile_candidates(double rows) { return rows <= 64 ? 2 : kTileCandidates; }
+
 struct KernelCostModel {
     // Dense peaks after the SMs reserved for communication are taken away.
     FlopsPerSecond fp32_peak = flops_per_second(0);
@@ -146,8 +161,9 @@ struct KernelCostModel {
     // it (Blackwell NVFP4) and W4A16 otherwise; FP32 at FP32 rate.
     [[nodiscard]] DType math_dtype(DType weights) const;
     [[nodiscard]] FlopsPerSecond peak(DType math) const;
-    // eta_c(M) for M rows per weight matrix (GemmEfficiency).
-    [[nodiscard]] double gemm_efficiency(double m) const;
+    // eta_c of the tile plan for an m x n x k GEMM with `weights`: achieved
+    // tensor FLOP/s over peak(math) (GemmTerms::eta_c).
+    [[nodiscard]] double gemm_efficiency(double m, double n, double k, DType weights = DType::bf16) const;
 
     [[nodiscard]] KernelCost gemm(const GemmShape& g) const;
 
@@ -160,8 +176,24 @@ struct KernelCostModel {
         DType math = DType::bf16;
         double weight_bytes = 2;  // per weight element, with scales
         double act_bytes = 2;     // per input activation element
-        double inv_peak = 0;      // 1 / (peak(math) * peak_fraction); 0 when the GPU has no such peak
+        double inv_peak = 0;      // 1 / (peak(math) * peak_fraction [* fp8_block_scale]); 0: no such peak
         double inv_hbm = 0;       // 1 / (HBM * eta_hbm)
+        // Spec-sheet tile model, per SM (GemmEfficiency): seconds per tensor
+        // FLOP, per shared-memory byte, per L2 byte; the operand element size
+        // in the math format and the fewest K elements per split.
+        double sm_flop_s = 0;
+        double sm_smem_byte_s = 0;
+        double sm_partial_byte_s = 0;
+        double operand_bytes = 2;
+        double min_split_k = 256;
+        double inv_min_split_k = 1.0 / 256;
+        double inv_sms = 0;
+        // Per tile candidate (kTileM x kTileN), precomputed: seconds per
+        // element of K (MMAs or shared-memory operand traffic, whichever is
+        // longer) and per epilogue.
+        double per_k[4] = {0, 0, 0, 0};
+        double epilogue[4] = {0, 0, 0, 0};
+        double latency_s = 0;     // pipeline fill + drain (GemmEfficiency::pipeline_latency)
         // A calibrated curve for this math rate (CalibratedKernels), copied
         // here so the per-GEMM evaluation touches one struct.
         bool fitted = false;
@@ -176,16 +208,33 @@ struct KernelCostModel {
     [[nodiscard]] const GemmCurve* gemm_curve(DType math) const;
     [[nodiscard]] GemmFormat gemm_format(DType weights) const;
     [[nodiscard]] double gemm_seconds(const GemmFormat& f, double m, double n, double k, double groups = 1) const;
-    // Compute and memory seconds of a GEMM and the eta_c applied (both terms
-    // of the roofline; gemm() and gemm_seconds() are built on this).
+    // Compute and memory seconds of a GEMM, the eta_c applied and the tile
+    // plan chosen (gemm() and gemm_seconds() are built on this). Spec-sheet
+    // path: seconds = max(compute, memory) + latency.
     struct GemmTerms {
-        double compute = 0;
-        double memory = 0;
-        double eta_c = 0;
+        double compute = 0;  // tensor-core time of the plan, split-K reduction included
+        double memory = 0;   // HBM streaming time of `bytes`
+        double latency = 0;  // pipeline fill + drain (0 for a calibrated curve)
+        double eta_c = 0;    // flops / (compute x peak(math))
         double flops = 0;
         double bytes = 0;
+        int tile_m = 0;      // CTA output tile (0: no tile model)
+        int tile_n = 0;
+        double tiles = 0;    // output tiles over all groups
+        double split_k = 1;  // K splits per tile
+        double waves = 0;    // ceil(tiles x split_k / SMs)
+        [[nodiscard]] double seconds() const { return (compute > memory ? compute : memory) + latency; }
     };
     [[nodiscard]] GemmTerms gemm_terms(const GemmFormat& f, double m, double n, double k, double groups) const;
+    // Tensor-core seconds of the GEMM on tile candidate `tile` (kTileM/kTileN)
+    // with `rows` per matrix, and how it runs: tiles, K splits, waves.
+    struct TilePlan {
+        double tiles = 0;
+        double split_k = 1;
+        double waves = 0;
+    };
+    [[nodiscard]] double gemm_tile_seconds(const GemmFormat& f, int tile, double rows, double n, double k,
+                                           double groups, TilePlan& plan) const;
     // Generic roofline for `kernels` kernels doing `work` and moving `traffic`.
     [[nodiscard]] KernelCost roofline(Flops work, Bytes traffic, DType math, double eta_c, double eta_m,
                                       int kernels) const;
@@ -237,9 +286,9 @@ inline FlopsPerSecond KernelCostModel::peak(DType math) const {
     return bf16_peak;
 }
 
-inline double KernelCostModel::gemm_efficiency(double m) const {
-    if (m <= 0) return 0;
-    return eff.gemm.peak_fraction * m / (m + eff.gemm.half_m);
+inline double KernelCostModel::gemm_efficiency(double m, double n, double k, DType weights) const {
+    if (m <= 0 || n <= 0 || k <= 0) return 0;
+    return gemm_terms(gemm_format(weights), m, n, k, 1).eta_c;
 }
 
 inline KernelCost KernelCostModel::roofline(Flops work, Bytes traffic, DType math, double eta_c, double eta_m,
@@ -289,10 +338,42 @@ inline KernelCostModel::GemmFormat KernelCostModel::gemm_format(DType weights) c
         f.inv_hbm = bw > 0 ? 1.0 / bw : 0.0;
         return f;
     }
-    const double p = peak(f.math).value() * eff.gemm.peak_fraction;
+    // Hopper promotes FP8 block scales on CUDA cores; tensor cores with
+    // native block-scaled MMA (the GPUs with an FP4 rate) do not.
+    const double scale = f.math == DType::fp8 && !(fp4_peak.value() > 0) ? eff.gemm.fp8_block_scale : 1.0;
+    const double p = peak(f.math).value() * eff.gemm.peak_fraction * scale;
     f.inv_peak = p > 0 ? 1.0 / p : 0.0;
     const double bw = memory_bandwidth.value() * eff.hbm;
     f.inv_hbm = bw > 0 ? 1.0 / bw : 0.0;
+    f.operand_bytes = f.act_bytes;
+    f.latency_s = eff.gemm.pipeline_latency.value();
+    // K block = 128 bytes of operand [DeepGEMM sm90]; a split keeps at least
+    // split_k_min_blocks of them.
+    f.min_split_k = eff.gemm.split_k_min_blocks * 128.0 / f.operand_bytes;
+    f.inv_min_split_k = 1.0 / f.min_split_k;
+    const double bf16_sm = sms > 0 ? bf16_peak.value() * eff.gemm.peak_fraction / sms : 0.0;
+    if (sms > 0 && p > 0 && bf16_sm > 0) {
+        // Per-SM rates: the peaks are already those of the SMs left (sms).
+        f.sm_flop_s = sms / p;
+        f.sm_smem_byte_s = 1.0 / (bf16_sm * eff.gemm.smem_bytes_per_flop);
+        f.sm_partial_byte_s = 1.0 / (bf16_sm * eff.gemm.l2_bytes_per_flop);
+        f.inv_sms = 1.0 / sms;
+        for (int i = 0; i < kTileCandidates; ++i) {
+            const double bm = kTileM[i], bn = kTileN[i];
+            // Per element of K: the tile's MMAs, or the shared-memory traffic
+            // of its operands (TMA write + tensor-core read of max(64, BM) +
+            // BN rows [DeepGEMM sm90]), whichever is longer.
+            const double mma = 2.0 * bm * bn * f.sm_flop_s;
+            const double smem = 2.0 * ((bm > 64 ? bm : 64) + bn) * f.operand_bytes * f.sm_smem_byte_s;
+            f.per_k[i] = mma > smem ? mma : smem;
+            // The epilogue of a cooperative kernel (CUTLASS
+            // KernelTmaWarpSpecializedCooperative, DeepGEMM): the warpgroups
+            // that issue the MMAs stage the BF16 output tile through shared
+            // memory for the TMA store (written, then read) before the next
+            // tile starts.
+            f.epilogue[i] = 2.0 * bm * bn * 2.0 * f.sm_smem_byte_s;
+        }
+    }
     return f;
 }
 
@@ -300,6 +381,66 @@ inline const GemmCurve* KernelCostModel::gemm_curve(DType math) const {
     const bool fp8_rate = math == DType::fp8 || math == DType::int8 || math == DType::fp4 || math == DType::int4;
     const GemmCurve& c = fp8_rate ? calibrated.gemm_fp8 : calibrated.gemm_bf16;
     return c.valid() ? &c : nullptr;
+}
+
+[[gnu::always_inline]] inline double KernelCostModel::gemm_tile_seconds(const GemmFormat& f, int i, double rows,
+                                                                         double n, double k,
+                                                 double groups, TilePlan& out) const {
+    const auto up = [](double x) {
+        const auto v = static_cast<long long>(x);
+        return static_cast<double>(v + (static_cast<double>(v) < x ? 1 : 0));
+    };
+    const double bm = kTileM[i], bn = kTileN[i];
+    const double sm_count = sms;
+    // ceil(n / bn) by a multiplication, corrected where 1/192 rounds.
+    double cols = up(n * kInvTileN[i]);
+    if ((cols - 1) * bn >= n) cols -= 1;
+    const double tiles = up(rows * kInvTileM[i]) * cols * groups;
+    const double per_k = f.per_k[i];
+    const double epilogue = f.epilogue[i];
+    out.tiles = tiles;
+    if (tiles >= sm_count) {
+        double w = tiles * f.inv_sms;
+        if (eff.gemm.wave_quantization) {
+            w = up(w);
+            if ((w - 1) * sm_count >= tiles) w -= 1;  // 1/SMs rounded up
+        }
+        out.waves = w;
+        out.split_k = 1;
+        return w * (k * per_k + epilogue);
+    }
+    // Below one wave: split K over the idle SMs. Each split runs at least
+    // min_split_k of K and its FP32 partial tile (the real rows only) goes
+    // through L2 to the reducer: t(s) = min(k, max(k/s, kmin)) x per_k +
+    // epilogue + s x fixup, convex in s, minimised over s = 1 .. floor(SMs /
+    // tiles) at the floor or ceiling of its real optimum.
+    out.waves = 1;
+    out.split_k = 1;
+    if (2 * tiles > sm_count) return k * per_k + epilogue;  // no room for a second split
+    const double fixup = (rows < bm ? rows : bm) * bn * 4.0 * f.sm_partial_byte_s;
+    const double fill = static_cast<double>(static_cast<long long>(sm_count / tiles));
+    const double cap = fill > 1 ? fill : 1;  // splits that still fit in one wave
+    const double kcap = k * f.inv_min_split_k;
+    const auto at = [&](double s) {
+        if (s <= 1) return k * per_k + epilogue;
+        const double ks = k / s > f.min_split_k ? k / s : f.min_split_k;
+        return (ks < k ? ks : k) * per_k + epilogue + s * fixup;
+    };
+    double best = fixup > 0 ? std::sqrt(k * per_k / fixup) : cap;
+    if (best > kcap) best = kcap;
+    if (best > cap) best = cap;
+    if (best < 1) best = 1;
+    const double lo = static_cast<double>(static_cast<long long>(best));
+    const double t_lo = at(lo);
+    if (lo + 1 <= cap) {
+        const double t_hi = at(lo + 1);
+        if (t_hi < t_lo) {
+            out.split_k = lo + 1;
+            return t_hi;
+        }
+    }
+    out.split_k = lo;
+    return t_lo;
 }
 
 inline KernelCostModel::GemmTerms KernelCostModel::gemm_terms(const GemmFormat& f, double m, double n, double k,
@@ -325,26 +466,104 @@ inline KernelCostModel::GemmTerms KernelCostModel::gemm_terms(const GemmFormat& 
         t.memory = t.bytes * f.inv_hbm;
         return t;
     }
-    // 1 / eta_c, with eta_c = peak_fraction * rows / (rows + half_m) * wave
-    // (peak_fraction is folded into inv_peak).
-    double inv_eta = (rows + eff.gemm.half_m) / rows;
-    if (eff.gemm.wave_quantization && sms > 0 && rows >= 128) {
-        // Tail-wave loss once the tiles fill the machine at least once; with
-        // fewer tiles than SMs libraries split K (or pick smaller tiles).
-        const double tiles = up(rows / 128.0) * up(n / 128.0) * up(groups);
-        if (tiles > sms) inv_eta *= up(tiles / sms) * sms / tiles;
-    }
-    t.eta_c = eff.gemm.peak_fraction / inv_eta;
-    t.compute = t.flops * inv_eta * f.inv_peak;
     t.memory = t.bytes * f.inv_hbm;
+    t.latency = f.latency_s;
+    if (!(f.sm_flop_s > 0)) {
+        // No SM count: the ideal rate, no tiles.
+        t.compute = t.flops * f.inv_peak;
+        t.eta_c = f.inv_peak > 0 ? 1.0 / (f.inv_peak * peak(f.math).value()) : 0.0;
+        return t;
+    }
+    // The fastest of the tile candidates a cuBLAS / CUTLASS / DeepGEMM
+    // heuristic picks from on Hopper (kTileM x kTileN).
+    TilePlan plan;
+    int chosen = 0;
+    t.compute = INFINITY;
+    for (int i = 0; i < tile_candidates(rows); ++i) {
+        TilePlan p;
+        const double c = gemm_tile_seconds(f, i, rows, n, k, groups, p);
+        if (c < t.compute) {
+            t.compute = c;
+            plan = p;
+            chosen = i;
+        }
+    }
+    t.tile_m = static_cast<int>(kTileM[chosen]);
+    t.tile_n = static_cast<int>(kTileN[chosen]);
+    t.tiles = plan.tiles;
+    t.split_k = plan.split_k;
+    t.waves = plan.waves;
+    const double p = peak(f.math).value();
+    t.eta_c = t.compute > 0 && p > 0 ? t.flops / (t.compute * p) : 0.0;
     return t;
 }
 
 inline double KernelCostModel::gemm_seconds(const GemmFormat& f, double m, double n, double k, double groups) const {
     if (m <= 0 || n <= 0 || k <= 0 || groups <= 0) return 0;
-    const GemmTerms t = gemm_terms(f, m, n, k, groups);
-    if (f.fitted) return f.fixed_s + roofline_blend(t.compute, t.memory, f.blend);
-    return t.compute > t.memory ? t.compute : t.memory;
+    if (f.fitted || !(f.sm_flop_s > 0)) {
+        const GemmTerms t = gemm_terms(f, m, n, k, groups);
+        return f.fitted ? f.fixed_s + roofline_blend(t.compute, t.memory, f.blend) : t.seconds();
+    }
+    // gemm_terms' spec-sheet arithmetic without its bookkeeping (this runs
+    // ~70 times per decode-step evaluation). Quick test first: when one
+    // plan (the first tile, 64x128 up to 64 rows per matrix else 128x128,
+    // split to fill the SMs) already hides under the memory stream, so does
+    // the best one and the time is the stream's -- what the search gives.
+    const double memory = (groups * k * n * f.weight_bytes + m * k * f.act_bytes + m * n * 2.0) * f.inv_hbm;
+    const double rows = groups == 1 ? m : m / groups;
+    double first_exact = INFINITY;
+    {
+        // The quick plan: 64 x 128 or 128 x 128 tiles, split K as far as one
+        // wave and min_split_k per split allow (any feasible split bounds
+        // the best one).
+        const int first = rows <= 64 ? 0 : 1;
+        const double bm = kTileM[first];
+        const auto up = [](double x) {
+            const auto v = static_cast<long long>(x);
+            return static_cast<double>(v + (static_cast<double>(v) < x ? 1 : 0));
+        };
+        const double tiles = up(rows * kInvTileM[first]) * up(n * (1.0 / 128)) * groups;
+        const double sm_count = sms;
+        double quick = 0;
+        bool exact = true;  // the quick plan is the first candidate's own (no split to optimise)
+        if (tiles >= sm_count) {
+            double w = tiles * f.inv_sms;
+            if (eff.gemm.wave_quantization) {
+                w = up(w);
+                if ((w - 1) * sm_count >= tiles) w -= 1;
+            }
+            quick = w * (k * f.per_k[first] + f.epilogue[first]);
+        } else {
+            const double kcap = k * f.inv_min_split_k;
+            double split = 2 * tiles > sm_count ? 1.0 : static_cast<double>(static_cast<long long>(sm_count / tiles));
+            if (split > kcap) split = static_cast<double>(static_cast<long long>(kcap));
+            exact = split <= 1 && 2 * tiles > sm_count;
+            quick = split > 1 ? k / split * f.per_k[first] + f.epilogue[first] +
+                                    split * (rows < bm ? rows : bm) * 512.0 * f.sm_partial_byte_s
+                              : k * f.per_k[first] + f.epilogue[first];
+        }
+        if (quick <= memory) return memory + f.latency_s;
+        first_exact = exact ? quick : INFINITY;
+    }
+    TilePlan plan;
+    double compute = first_exact;
+    const int first = rows <= 64 ? 0 : 1;
+    for (int i = 0; i < tile_candidates(rows); ++i) {
+        if (i == first && first_exact < INFINITY) continue;  // already evaluated, exactly
+        // Skip a tile whose lower bound is already no better: K x per-K times
+        // the tiles per SM, or at least once when no second split fits.
+        const double cols = static_cast<double>(static_cast<long long>(n * kInvTileN[i]));  // <= ceil
+        const double row_tiles = rows * kInvTileM[i];  // exact: 1/64, 1/128
+        const double whole = static_cast<double>(static_cast<long long>(row_tiles));
+        const double tiles = (whole < row_tiles ? whole + 1 : whole) * cols * groups;
+        const double per_sm = tiles * f.inv_sms;
+        const double lower = k * f.per_k[i] * (per_sm > 0.5 && per_sm < 1 ? 1.0 : per_sm);
+        if (lower >= compute) continue;
+        const double c = gemm_tile_seconds(f, i, rows, n, k, groups, plan);
+        if (c < compute) compute = c;
+        if (compute <= memory) break;  // the stream's time already, whatever comes next
+    }
+    return (compute > memory ? compute : memory) + f.latency_s;
 }
 
 inline KernelCost KernelCostModel::gemm(const GemmShape& g) const {
@@ -357,14 +576,13 @@ inline KernelCost KernelCostModel::gemm(const GemmShape& g) const {
     c.kernels = 1;
     c.overhead = eff.kernel_overhead;
     if (t.compute > t.memory) {
-        c.time = seconds(t.compute);
         c.bound = Bound::compute;
         c.efficiency = t.eta_c;
     } else {
-        c.time = seconds(t.memory);
         c.bound = Bound::memory;
         c.efficiency = f.fitted ? gemm_curve(f.math)->memory_efficiency : eff.hbm;
     }
+    c.time = seconds(t.seconds());
     if (f.fitted) c.time = seconds(f.fixed_s + roofline_blend(t.compute, t.memory, f.blend));
     return c;
 }

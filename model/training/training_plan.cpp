@@ -215,9 +215,10 @@ TrainingPlan plan_training(const ModelArch& m, const System& s, const TrainingSp
         const double model_fwd = (matmul_fwd_pt + attn_fwd_pt) * tokens_mb / L.tp * stage_share;
         r.compute_efficiency = model_fwd / ((fwd_gemm + fwd_attn + fwd_elem) * bf16_peak);
         A.push_back(fmt::format(
-            "compute from the kernel cost model: {} GEMMs (eta {:.2f}·M/(M+{:g}) of the {} peak{}), attention core "
+            "compute from the kernel cost model: {} GEMMs (tile plan over the SMs, {:.2f} of the {} peak on full "
+            "waves{}), attention core "
             "at {:.2f} of BF16 peak, element-wise at {:.2f} of HBM; backward GEMMs (dgrad, wgrad) = forward shapes",
-            to_string(k.math_dtype(spec.precision.weights)), k.eff.gemm.peak_fraction, k.eff.gemm.half_m,
+            to_string(k.math_dtype(spec.precision.weights)), k.eff.gemm.peak_fraction,
             to_string(k.math_dtype(spec.precision.weights)),
             k.compute_share < 1 ? fmt::format(", {:.0f} % of SMs left after {} for communication",
                                               k.compute_share * 100, L.comm_sms)

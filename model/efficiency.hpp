@@ -100,7 +100,9 @@ struct Efficiencies {
     double attention_compute = 0.65;  // attention math (FlashMLA 660/989 = 0.67; FA3 ~0.75 of H100 BF16)
     double elementwise = 0.70;        // norms, RoPE, activation/quant kernels: small, latency-limited
     // Fixed cost per kernel in a CUDA-graph-replayed step: graph node launch
-    // (~0.5 us) plus ramp-up / tail / dependency wait of a short kernel [graphs].
+    // (~0.5 us) plus the dependency wait and tail of a short kernel [graphs].
+    // A GEMM's own pipeline fill is in the GEMM model (kernel_costs.hpp);
+    // host launch cost outside graphs is the engine's (engine.hpp).
     Seconds kernel_overhead = microseconds(2.0);
 
     // Two-micro-batch overlap: the share of the ideally hideable time

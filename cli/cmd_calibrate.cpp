@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "cli/commands.hpp"
+#include "hwdb/atomic_file.hpp"
 #include "hwdb/probe_file.hpp"
 #include "hwdb/profile_file.hpp"
 #include "model/calibration/fit.hpp"
@@ -24,6 +25,7 @@ struct FitOptions {
     std::string output;
     std::string gpu;
     std::vector<std::string> holdout;
+    bool force = false;
 };
 
 std::string now_utc() {
@@ -221,6 +223,11 @@ Report profile_report(const cal::Profile& p, const std::string& file) {
 }
 
 void fit_command(const FitOptions& o, const std::string& command, Context& ctx) {
+    {
+        // Before anything is read: -o must not be one of the probe files, a device or a link.
+        std::vector<std::filesystem::path> ins(o.inputs.begin(), o.inputs.end());
+        hwdb::check_output_path(o.output, ins, o.force, "-o");
+    }
     std::optional<cal::GpuProbeRun> gpu;
     std::vector<cal::NetProbeRun> net;
     for (const auto& in : o.inputs) {
@@ -295,6 +302,7 @@ void add_calibrate_command(CLI::App& app, Context& ctx) {
     fit->add_option("inputs", o->inputs, "Probe output files: at most one GPU file and any number of net files")
         ->required();
     fit->add_option("-o,--output", o->output, "Profile file to write (atomically)")->required();
+    fit->add_flag("--force", o->force, "Let -o replace a symbolic link");
     fit->add_option("--gpu", o->gpu, "Hardware-database id of the measured GPU (default: matched by name)");
     fit->add_option("--holdout", o->holdout, "GEMM shapes to leave out of the fit and report as hold-out error")
         ->delimiter(',');

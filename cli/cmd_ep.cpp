@@ -12,6 +12,7 @@
 
 #include <optional>
 
+#include "cli/bounded_flag.hpp"
 #include "cli/commands.hpp"
 #include "cli/layout_options.hpp"
 #include "cli/profile_option.hpp"
@@ -358,10 +359,10 @@ void add_ep_command(CLI::App& app, Context& ctx) {
     sub->add_flag("--paper", o->paper, "The paper's formula (default without --model)");
     sub->add_option("--model", o->model, "MoE model id or path (realistic mode unless --paper)");
     sub->add_option("--system", o->system, "System (node) id");
-    sub->add_option("--nodes", o->nodes, "Nodes")->check(CLI::PositiveNumber);
-    sub->add_option("--ep", o->ep, "Expert-parallel size (default: all GPUs)")->check(CLI::PositiveNumber);
+    sub->add_option("--nodes", o->nodes, "Nodes")->transform(whole_in(1, kMaxNodesFlag));
+    sub->add_option("--ep", o->ep, "Expert-parallel size (default: all GPUs)")->transform(whole_in(1, kMaxParallelFlag));
     sub->add_option("--redundant-experts", o->redundant_experts, "Extra expert replicas (EPLB)")
-        ->check(CLI::NonNegativeNumber);
+        ->transform(whole_in(0, kMaxParallelFlag));
     sub->add_option("--tokens", o->tokens, "Tokens per GPU per micro-batch (default 32)");
     sub->add_option("--bandwidth", o->bandwidth, "Per-GPU link bandwidth, e.g. 50GB/s or '400 Gbps'");
     sub->add_option("--hidden", o->hidden, "Hidden size (paper: 7000; DeepSeek-V3: 7168)")->check(CLI::PositiveNumber);

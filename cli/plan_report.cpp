@@ -344,7 +344,11 @@ mp::PlanResult run_plan(const mp::Scenario& s, std::size_t top, int threads) {
     o.top = top;
     o.threads = threads;
     mp::PlanResult r = mp::plan(s, o);
-    if (!r.feasible) throw Error(r.reason_field + ": " + r.reason, s.where(r.reason_field));
+    if (!r.feasible) {
+        // A field absent from the file has no file:line; its name once, not twice.
+        const std::string where = s.where(r.reason_field);
+        throw Error(where == r.reason_field ? r.reason : r.reason_field + ": " + r.reason, where);
+    }
     return r;
 }
 

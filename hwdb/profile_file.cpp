@@ -332,7 +332,16 @@ std::string profile_to_yaml(const Profile& p) {
 }
 
 void save_profile(const std::filesystem::path& path, const Profile& p) {
-    write_file_atomically(path, profile_to_yaml(p));
+    // A profile hwplan writes must be one hwplan loads: parse what would be
+    // written first, and write nothing when it does not load (a fit from
+    // non-physical samples once wrote 1e-300 s times the loader refuses).
+    const std::string text = profile_to_yaml(p);
+    try {
+        (void)parse_profile(text, path.string());
+    } catch (const Error& e) {
+        throw Error("the fitted profile would not load, so it is not written (" + e.message() + ")", e.where());
+    }
+    write_file_atomically(path, text);
 }
 
 Profile parse_profile(std::string_view text, const std::string& file) {

@@ -87,7 +87,7 @@ std::string generated(const fs::path& dir, const std::string& name) {
     } else if (name == "fifo") {
         fs::create_directories(p.parent_path());
         REQUIRE(::mkfifo(p.c_str(), 0600) == 0);
-    } else if (name == "nothing.yaml") {
+    } else if (name == "nothing.yaml" || name == "nothing.csv") {
         // A path only (calibrate -o): nothing is created.
     }
     else FAIL("no generator for " << name);
@@ -328,6 +328,17 @@ const std::vector<CliCase>& cli_cases() {
          {"alias-bomb.yaml:", "YAML aliases expand"}},
         {"bomb-alias-string", {"params", "--model", "@gen:alias-string.yaml"},
          {"alias-string.yaml:", "MiB of text"}},
+        {"bomb-search", {"plan", "@bad/scenarios/search-bomb.yaml"},
+         {"search-bomb.yaml: the search has about", "more than the bound of 1e+09",
+          "raise the bound with --max-configurations"}},
+        {"bomb-search-sweep", {"sweep", "@bad/scenarios/search-bomb.yaml", "--out", "@gen:nothing.csv"},
+         {"search-bomb.yaml: the search has about", "more than the bound of 1e+07"}},
+        {"bound-sweep-configurations",
+         {"sweep", "@bad/../../../scenarios/small-llama-8b.yaml", "--out", "@gen:nothing.csv", "--max-configurations",
+          "100"},
+         {"small-llama-8b.yaml: the search has about", "more than the bound of 100"}},
+        {"bound-max-configurations-nan", {"plan", "@bad/scenarios/huge-rate.yaml", "--max-configurations", "nan"},
+         {"--max-configurations: must be a finite number"}},
         {"fifo-trace",
          {"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--input", "2k", "--output", "256", "--trace",
           "@gen:fifo"},

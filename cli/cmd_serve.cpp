@@ -9,10 +9,10 @@
 
 #include <cmath>
 
-#include "cli/bounded_flag.hpp"
 #include "cli/commands.hpp"
 #include "cli/layout_options.hpp"
 #include "cli/step_flags.hpp"
+#include "cli/bounded_flag.hpp"
 #include "hwdb/trace_file.hpp"
 #include "hwdb/unit_parse.hpp"
 #include "model/error.hpp"

@@ -15,9 +15,9 @@
 #include <cstdio>
 #include <optional>
 
-#include "cli/bounded_flag.hpp"
 #include "cli/commands.hpp"
 #include "cli/layout_options.hpp"
+#include "cli/bounded_flag.hpp"
 #include "hwdb/reference_file.hpp"
 #include "model/error.hpp"
 #include "model/validation/cross_validation.hpp"

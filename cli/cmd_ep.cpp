@@ -368,13 +368,13 @@ void add_ep_command(CLI::App& app, Context& ctx) {
     sub->add_option("--hidden", o->hidden, "Hidden size (paper: 7000; DeepSeek-V3: 7168)")->check(CLI::PositiveNumber);
     sub->add_option("--experts-per-token", o->experts_per_token, "Experts per token (paper: 8 routed + 1 shared)")
         ->check(CLI::PositiveNumber);
-    sub->add_option("--layers", o->layers, "Layers per step (paper: 61)")->check(CLI::PositiveNumber);
+    sub->add_option("--layers", o->layers, "Layers per step (paper: 61)")->transform(whole_in(1, 100000));
     sub->add_option("--micro-batches", o->micro_batches, "Micro-batches per layer (paper: 2)")
-        ->check(CLI::PositiveNumber);
+        ->transform(whole_in(1, 1024));
     sub->add_option("--dispatch", o->dispatch, "Dispatch wire dtype (default fp8)");
     sub->add_option("--combine", o->combine, "Combine wire dtype (default bf16)");
     sub->add_option("--logfmt-bits", o->logfmt_bits, "LogFMT-n dispatch: n bits per element")->check(CLI::Range(1, 16));
-    sub->add_option("--mtp", o->mtp, "MTP draft tokens per step")->check(CLI::NonNegativeNumber);
+    sub->add_option("--mtp", o->mtp, "MTP draft tokens per step")->transform(whole_in(0, 16));
     sub->add_option("--mtp-acceptance", o->mtp_acceptance, "MTP acceptance rate(s), e.g. 0.85")->delimiter(',');
     sub->add_option("--algorithm", o->algorithm, "Realistic: auto (= direct), forwarding or direct");
     add_fabric_options(sub, o->fabric);

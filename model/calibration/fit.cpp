@@ -216,7 +216,8 @@ void check_gpu_samples(const GpuProbeRun& g, const SpecPeaks& spec) {
     std::map<std::string, std::vector<std::size_t>> by_tag;
     for (std::size_t i = 0; i < g.transfers.size(); ++i)
         if (usable(g.transfers[i].time)) by_tag[g.transfers[i].tag + g.transfers[i].kind].push_back(i);
-    for (const auto& [tag, idx] : by_tag) {
+    for (const auto& entry : by_tag) {
+        const std::vector<std::size_t>& idx = entry.second;  // not a structured binding: clang 14 cannot capture one
         std::vector<double> med;
         for (std::size_t i : idx) med.push_back(g.transfers[i].time.median);
         check_not_all_equal(

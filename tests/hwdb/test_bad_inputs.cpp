@@ -7,6 +7,13 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <fstream>
+#include <thread>
 
 #include <string>
 #include <vector>
@@ -488,4 +495,44 @@ TEST_CASE("check_output_path: inputs by inode, non-regular files, symlinks", "[h
                       Contains("is the input file"));  // --force never allows clobbering an input
     CHECK_THROWS_WITH(check_output_path("/dev/null", {in}, true, "--out"), Contains("is a character device"));
     CHECK_THROWS_WITH(check_output_path(tmp.path(), {in}, false, "--out"), Contains("is a directory"));
+}
+
+TEST_CASE("write_file_atomically: SIGTERM during the write leaves no temporary", "[hwdb][hardening]") {
+    test::TempDir tmp;
+    const fs::path out = tmp.path() / "big.csv";
+    std::ofstream(out) << "old\n";
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        // The child: a watcher thread sends SIGTERM as soon as the temporary
+        // appears; the main thread writes 256 MB (long enough to be caught).
+        std::thread watcher([&] {
+            for (int i = 0; i < 200000; ++i) {
+                for (const auto& e : fs::directory_iterator(tmp.path()))
+                    if (e.path().filename().string().rfind(".big.csv.tmp", 0) == 0) {
+                        ::kill(::getpid(), SIGTERM);
+                        return;
+                    }
+            }
+        });
+        watcher.detach();
+        const std::string content(256u << 20, 'x');
+        try {
+            write_file_atomically(out, content);
+        } catch (...) {
+        }
+        ::_exit(3);  // finished before the signal came
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+        WARN("the write finished before the signal; nothing to check");
+    } else {
+        CHECK(WIFSIGNALED(status));
+        CHECK(WTERMSIG(status) == SIGTERM);  // re-raised: the exit status still says "killed by SIGTERM"
+    }
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(tmp.path())) left.push_back(e.path().filename().string());
+    CHECK(left == std::vector<std::string>{"big.csv"});
 }

@@ -48,4 +48,14 @@ inline CLI::Validator number_in(double lo, double hi) {
         "NUMBER in [" + hwdb::compact(lo) + ", " + hwdb::compact(hi) + "]");
 }
 
+// A path or id that must not be empty: `--data-dir ""` silently meant "the
+// built-in database", `--profile ""` "no profile".
+inline CLI::Validator non_empty() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            return text.find_first_not_of(" \t") == std::string::npos ? "must not be empty" : std::string();
+        },
+        "");
+}
+
 }  // namespace hwplan::cli

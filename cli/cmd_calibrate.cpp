@@ -3,12 +3,15 @@
 // with their residuals (docs/calibration.md).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 
 #include "cli/commands.hpp"
 #include "hwdb/atomic_file.hpp"
+#include "hwdb/suggest.hpp"
+#include "hwdb/unit_parse.hpp"
 #include "hwdb/probe_file.hpp"
 #include "hwdb/profile_file.hpp"
 #include "model/calibration/fit.hpp"
@@ -275,6 +278,16 @@ void fit_command(const FitOptions& o, const std::string& command, Context& ctx) 
         spec.sms = g->sms;
     } else if (!o.gpu.empty()) {
         throw Error("only network probe files given; --gpu needs a GPU probe file", "--gpu");
+    }
+    // A --holdout naming no GEMM shape of the probe held nothing out, silently.
+    for (const auto& h : o.holdout) {
+        std::vector<std::string> shapes;
+        if (gpu)
+            for (const auto& s : gpu->gemms)
+                if (std::find(shapes.begin(), shapes.end(), s.shape) == shapes.end()) shapes.push_back(s.shape);
+        if (std::find(shapes.begin(), shapes.end(), h) == shapes.end())
+            throw Error("no GEMM sample of the probe has shape '" + hwdb::shown(h) + "'" + hwdb::did_you_mean(h, shapes),
+                        "--holdout");
     }
     cal::FitOptions fo;
     fo.holdout_shapes = o.holdout;

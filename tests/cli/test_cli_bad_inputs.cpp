@@ -348,6 +348,8 @@ const std::vector<CliCase>& cli_cases() {
         {"empty-data-dir", {"--data-dir", "", "hw", "list"}, {"--data-dir: must not be empty"}},
         {"empty-profile", {"tpot", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--profile", ""},
          {"--profile: must not be empty"}},
+        {"str-tag-number", {"params", "--model", "@bad/models/str-tag-number.yaml"},
+         {"str-tag-number.yaml:5:9: layers: expected a whole number, got the quoted text \"61\""}},
         {"holdout-no-shape",
          {"calibrate", "fit", "@bad/../calibration/synthetic-gpu-probe.yaml", "--gpu", "h100-sxm", "--holdout",
           "llama-3.1-8b.qvk", "-o", "@gen:nothing.yaml"},

@@ -7,6 +7,7 @@
 #include "hwdb/plain_fields.hpp"
 #include "hwdb/problems.hpp"
 #include "hwdb/yaml_reader.hpp"
+#include "hwdb/unit_parse.hpp"
 
 namespace hwplan::hwdb {
 
@@ -169,7 +170,7 @@ void read_fits(PlainFields& fits, const std::string& file, Problems& pr, Profile
             if (!m.ok()) continue;
             GemmFit f;
             const auto dt = m.text("dtype", Need::required);
-            if (dt && *dt != "bf16" && *dt != "fp8") m.problem("dtype", "expected bf16 or fp8, got '" + *dt + "'");
+            if (dt && *dt != "bf16" && *dt != "fp8") m.problem("dtype", "expected bf16 or fp8, got '" + shown(*dt) + "'");
             f.dtype = dt && *dt == "fp8" ? model::DType::fp8 : model::DType::bf16;
             f.curve.peak_fraction = m.number("peak_fraction", Need::required).value_or(0);
             f.curve.half_m = m.number("half_m", Need::required, false).value_or(0);

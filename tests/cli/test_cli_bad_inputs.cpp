@@ -78,6 +78,9 @@ std::string generated(const fs::path& dir, const std::string& name) {
     else if (name == "binary-scenario.yaml") write(p, std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
     else if (name == "cyclic.yaml") write(p, "id: gen\na: &x [*x]\n");
     else if (name == "long-value") return std::string(900, 'x') + " GB/s";  // an argument, not a file
+    else if (name == "long-share.yaml")  // a 900 KB value: quoted whole in one error line before
+        write(p, "name: x\nmodel: llama-3.1-8b\nsystems: [h100-node]\nworkload:\n  input: {mean: 1000}\n"
+                 "  output: {mean: 200}\n  prefix_hit_rate: " + std::string(900000, 'z') + "\n");
     else if (name == "alias-string.yaml") {
         // One 500 KB anchored string referenced 1e5 times: 800 KB on disk
         // (under the 1 MiB input limit), 50 GB once expanded.
@@ -350,6 +353,8 @@ const std::vector<CliCase>& cli_cases() {
          {"--profile: must not be empty"}},
         {"str-tag-number", {"params", "--model", "@bad/models/str-tag-number.yaml"},
          {"str-tag-number.yaml:5:9: layers: expected a whole number, got the quoted text \"61\""}},
+        {"echo-cut-file", {"plan", "@gen:long-share.yaml"},
+         {"long-share.yaml:7:20: workload.prefix_hit_rate: expected a share like 0.56 or '56%', got 'zzzz", "zzz...'"}},
         {"holdout-no-shape",
          {"calibrate", "fit", "@bad/../calibration/synthetic-gpu-probe.yaml", "--gpu", "h100-sxm", "--holdout",
           "llama-3.1-8b.qvk", "-o", "@gen:nothing.yaml"},
@@ -386,6 +391,8 @@ TEST_CASE("CLI bad-input matrix: exit code 2 and one clear error line", "[cli][h
     // One error line (CLI11 parse errors add a "Run with --help" hint line).
     const auto first_line = r.err.substr(0, r.err.find('\n'));
     for (const auto& e : c.expected) CHECK_THAT(first_line, Contains(e));
+    // Echoed values are cut (80 characters each): no error line is a wall of text.
+    CHECK(first_line.size() < 2000);
 }
 
 TEST_CASE("CLI: a failed sweep leaves no file behind, and keeps an old one intact", "[cli][hardening]") {

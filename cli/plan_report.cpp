@@ -1,4 +1,5 @@
 #include "cli/plan_report.hpp"
+#include "cli/search_size.hpp"
 
 #include "cli/engine_option.hpp"
 
@@ -361,6 +362,7 @@ void append_plan_section(Report& r, const hwdb::Database& db, std::filesystem::p
     }
     try {
         const mp::Scenario s = hwdb::load_scenario(path, db);
+        check_search_size(s, kDefaultMaxConfigurations, 0, "plan --max-configurations", "report");
         const mp::PlanResult res = run_plan(s, 5, 0);
         Report part = plan_report(s, res, 5, false);
         part.tables.back().notes.push_back("Pareto fronts and CSV: hwplan plan " + path.string() +

@@ -560,6 +560,12 @@ TEST_CASE("CLI: valid extreme inputs are still answered", "[cli][hardening]") {
         CHECK(r.exit_code == 0);
         CHECK_THAT(r.out, Contains("more than the constraints allow"));
     }
+    SECTION("report --scenario with a search past the bound: the reason in the report, no endless run") {
+        const auto r = run_hwplan_bounded({"report", "--scenario", (kBad / "scenarios" / "search-bomb.yaml").string()});
+        CAPTURE(r.err);
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.out, Contains("the search has about"));
+    }
     SECTION("sweep with that demand: every point written, infeasible, no crash") {
         const auto r = run_hwplan_bounded({"sweep", (kBad / "scenarios" / "huge-rate.yaml").string(), "--out",
                                            (tmp / "p.csv").string(), "--threads", "1"});

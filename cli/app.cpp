@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/bounded_flag.hpp"
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "hwdb/suggest.hpp"
@@ -22,8 +23,10 @@ int run(int argc, char** argv) {
     app.set_version_flag("--version", std::string("hwplan ") + HWPLAN_CLI_VERSION);
     app.require_subcommand(1);
     app.fallthrough();
-    app.add_option("--data-dir", ctx.hardware_dir, "Hardware database folder (default: $HWPLAN_DATA or built-in)");
-    app.add_option("--models-dir", ctx.models_dir, "Model database folder (default: $HWPLAN_MODELS or built-in)");
+    app.add_option("--data-dir", ctx.hardware_dir, "Hardware database folder (default: $HWPLAN_DATA or built-in)")
+        ->check(non_empty());
+    app.add_option("--models-dir", ctx.models_dir, "Model database folder (default: $HWPLAN_MODELS or built-in)")
+        ->check(non_empty());
 
     add_models_command(app, ctx);
     add_hw_command(app, ctx);

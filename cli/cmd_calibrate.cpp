@@ -3,11 +3,15 @@
 // with their residuals (docs/calibration.md).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 
 #include "cli/commands.hpp"
+#include "hwdb/atomic_file.hpp"
+#include "hwdb/suggest.hpp"
+#include "hwdb/unit_parse.hpp"
 #include "hwdb/probe_file.hpp"
 #include "hwdb/profile_file.hpp"
 #include "model/calibration/fit.hpp"
@@ -24,6 +28,7 @@ struct FitOptions {
     std::string output;
     std::string gpu;
     std::vector<std::string> holdout;
+    bool force = false;
 };
 
 std::string now_utc() {
@@ -221,6 +226,11 @@ Report profile_report(const cal::Profile& p, const std::string& file) {
 }
 
 void fit_command(const FitOptions& o, const std::string& command, Context& ctx) {
+    {
+        // Before anything is read: -o must not be one of the probe files, a device or a link.
+        std::vector<std::filesystem::path> ins(o.inputs.begin(), o.inputs.end());
+        hwdb::check_output_path(o.output, ins, o.force, "-o");
+    }
     std::optional<cal::GpuProbeRun> gpu;
     std::vector<cal::NetProbeRun> net;
     for (const auto& in : o.inputs) {
@@ -269,6 +279,16 @@ void fit_command(const FitOptions& o, const std::string& command, Context& ctx) 
     } else if (!o.gpu.empty()) {
         throw Error("only network probe files given; --gpu needs a GPU probe file", "--gpu");
     }
+    // A --holdout naming no GEMM shape of the probe held nothing out, silently.
+    for (const auto& h : o.holdout) {
+        std::vector<std::string> shapes;
+        if (gpu)
+            for (const auto& s : gpu->gemms)
+                if (std::find(shapes.begin(), shapes.end(), s.shape) == shapes.end()) shapes.push_back(s.shape);
+        if (std::find(shapes.begin(), shapes.end(), h) == shapes.end())
+            throw Error("no GEMM sample of the probe has shape '" + hwdb::shown(h) + "'" + hwdb::did_you_mean(h, shapes),
+                        "--holdout");
+    }
     cal::FitOptions fo;
     fo.holdout_shapes = o.holdout;
     cal::Profile p = cal::fit_profile(gpu ? &*gpu : nullptr, net, spec, fo);
@@ -295,6 +315,7 @@ void add_calibrate_command(CLI::App& app, Context& ctx) {
     fit->add_option("inputs", o->inputs, "Probe output files: at most one GPU file and any number of net files")
         ->required();
     fit->add_option("-o,--output", o->output, "Profile file to write (atomically)")->required();
+    fit->add_flag("--force", o->force, "Let -o replace a symbolic link");
     fit->add_option("--gpu", o->gpu, "Hardware-database id of the measured GPU (default: matched by name)");
     fit->add_option("--holdout", o->holdout, "GEMM shapes to leave out of the fit and report as hold-out error")
         ->delimiter(',');

@@ -12,6 +12,7 @@
 
 #include <optional>
 
+#include "cli/bounded_flag.hpp"
 #include "cli/commands.hpp"
 #include "cli/layout_options.hpp"
 #include "cli/profile_option.hpp"
@@ -358,22 +359,22 @@ void add_ep_command(CLI::App& app, Context& ctx) {
     sub->add_flag("--paper", o->paper, "The paper's formula (default without --model)");
     sub->add_option("--model", o->model, "MoE model id or path (realistic mode unless --paper)");
     sub->add_option("--system", o->system, "System (node) id");
-    sub->add_option("--nodes", o->nodes, "Nodes")->check(CLI::PositiveNumber);
-    sub->add_option("--ep", o->ep, "Expert-parallel size (default: all GPUs)")->check(CLI::PositiveNumber);
+    sub->add_option("--nodes", o->nodes, "Nodes")->transform(whole_in(1, kMaxNodesFlag));
+    sub->add_option("--ep", o->ep, "Expert-parallel size (default: all GPUs)")->transform(whole_in(1, kMaxParallelFlag));
     sub->add_option("--redundant-experts", o->redundant_experts, "Extra expert replicas (EPLB)")
-        ->check(CLI::NonNegativeNumber);
+        ->transform(whole_in(0, kMaxParallelFlag));
     sub->add_option("--tokens", o->tokens, "Tokens per GPU per micro-batch (default 32)");
     sub->add_option("--bandwidth", o->bandwidth, "Per-GPU link bandwidth, e.g. 50GB/s or '400 Gbps'");
     sub->add_option("--hidden", o->hidden, "Hidden size (paper: 7000; DeepSeek-V3: 7168)")->check(CLI::PositiveNumber);
     sub->add_option("--experts-per-token", o->experts_per_token, "Experts per token (paper: 8 routed + 1 shared)")
         ->check(CLI::PositiveNumber);
-    sub->add_option("--layers", o->layers, "Layers per step (paper: 61)")->check(CLI::PositiveNumber);
+    sub->add_option("--layers", o->layers, "Layers per step (paper: 61)")->transform(whole_in(1, 100000));
     sub->add_option("--micro-batches", o->micro_batches, "Micro-batches per layer (paper: 2)")
-        ->check(CLI::PositiveNumber);
+        ->transform(whole_in(1, 1024));
     sub->add_option("--dispatch", o->dispatch, "Dispatch wire dtype (default fp8)");
     sub->add_option("--combine", o->combine, "Combine wire dtype (default bf16)");
     sub->add_option("--logfmt-bits", o->logfmt_bits, "LogFMT-n dispatch: n bits per element")->check(CLI::Range(1, 16));
-    sub->add_option("--mtp", o->mtp, "MTP draft tokens per step")->check(CLI::NonNegativeNumber);
+    sub->add_option("--mtp", o->mtp, "MTP draft tokens per step")->transform(whole_in(0, 16));
     sub->add_option("--mtp-acceptance", o->mtp_acceptance, "MTP acceptance rate(s), e.g. 0.85")->delimiter(',');
     sub->add_option("--algorithm", o->algorithm, "Realistic: auto (= direct), forwarding or direct");
     add_fabric_options(sub, o->fabric);

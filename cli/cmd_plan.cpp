@@ -1,5 +1,7 @@
 // hwplan plan <scenario.yaml>: the cheapest deployments that meet the SLA,
 // the Pareto fronts and the assumptions (model/planner/search.hpp).
+#include "cli/bounded_flag.hpp"
+#include "cli/search_size.hpp"
 #include "cli/commands.hpp"
 #include "cli/engine_option.hpp"
 #include "cli/plan_report.hpp"
@@ -16,6 +18,7 @@ void add_plan_command(CLI::App& app, Context& ctx) {
         int threads = 0;
         ProfileOptions profile;
         std::string engine;  // overrides the scenario's `engine:`
+        double max_configurations = kDefaultMaxConfigurations;
     };
     auto o = std::make_shared<Options>();
     auto* sub = app.add_subcommand("plan", "Capacity plan: deployments meeting a scenario's SLA, cheapest first");
@@ -25,9 +28,13 @@ void add_plan_command(CLI::App& app, Context& ctx) {
         ->check(CLI::Range(0, 1024));
     add_profile_options(sub, o->profile);
     sub->add_option("--engine", o->engine, "Serving engine for every deployment (overrides the scenario's `engine:`)");
+    sub->add_option("--max-configurations", o->max_configurations,
+                    "Refuse a search estimated above this many configurations (default 1e9)")
+        ->check(number_in(1, 1e15));
     add_format_option(sub, ctx);
     sub->callback([o, &ctx] {
         model::planner::Scenario s = hwdb::load_scenario(o->scenario, ctx.db());
+        check_search_size(s, o->max_configurations, o->threads, "--max-configurations", "plan");
         if (!o->engine.empty()) s.engine = resolve_engine(o->engine, ctx, "--engine");
         const auto prof = load_profile_option(o->profile, ctx);
         bool extrapolated = false;

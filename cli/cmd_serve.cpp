@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/layout_options.hpp"
 #include "cli/step_flags.hpp"
+#include "cli/bounded_flag.hpp"
 #include "hwdb/trace_file.hpp"
 #include "hwdb/unit_parse.hpp"
 #include "model/error.hpp"
@@ -42,6 +43,7 @@ struct ServeOptions {
     bool simulate = false;
     bool whole_run = false;
     int requests = 20000;
+    long long max_requests = 10'000'000;  // ~1 KB per simulated request: a bound well under 16 GB
     std::uint64_t seed = 1;
     double kv_hit_rate = 0;
     std::string prefill_chunk = "8k";
@@ -76,6 +78,16 @@ model::planner::LengthDistribution dist_flag(const std::string& mean_text, const
 
 nlohmann::json pct_json(const sv::Percentiles& p) {
     return {{"mean", p.mean * 1e3}, {"p50", p.p50 * 1e3}, {"p90", p.p90 * 1e3}, {"p99", p.p99 * 1e3}};
+}
+
+// The simulation holds every request in memory and takes time in
+// proportion: a bound with a flag to raise it, not a bad_alloc a minute later.
+void check_requests(const ServeOptions& o) {
+    if (o.requests < 100) throw Error("at least 100 requests", "--requests");
+    if (o.requests > o.max_requests)
+        throw Error(std::to_string(o.requests) + " requests is more than the bound of " +
+                        std::to_string(o.max_requests) + " (raise it with --max-requests)",
+                    "--requests");
 }
 
 void put_percentiles(nlohmann::json& j, const sv::Percentiles& ttft, const sv::Percentiles& tpot,
@@ -151,7 +163,7 @@ void run_closed_loop(const ServeOptions& o, Context& ctx, const ResolvedLayout& 
     std::string source = "analytic";
     std::size_t simulated = 0;
     if (o.simulate) {
-        if (o.requests < 100) throw Error("at least 100 requests", "--requests");
+        check_requests(o);
         sv::SimulationOptions so;
         so.seed = o.seed;
         so.whole_run = o.whole_run;
@@ -461,7 +473,7 @@ void run(const ServeOptions& o, Context& ctx) {
     std::string source = "analytic";
     std::size_t simulated = 0;
     if (o.simulate) {
-        if (o.requests < 100) throw Error("at least 100 requests", "--requests");
+        check_requests(o);
         std::vector<sv::Request> reqs = trace;
         int sim_units = units;
         if (reqs.empty()) {
@@ -549,8 +561,11 @@ void add_serve_command(CLI::App& app, Context& ctx) {
     sub->add_flag("--whole-run", o->whole_run,
                   "With --concurrency --simulate: the tool's whole run as vllm bench serve measures it (all clients "
                   "start together, exactly --requests requests, first wave and drain included)");
-    sub->add_option("--requests", o->requests, "Requests simulated for a Poisson rate (default 20000)");
-    sub->add_option("--seed", o->seed, "Simulation seed (default 1)");
+    sub->add_option("--requests", o->requests, "Requests simulated for a Poisson rate (default 20000)")
+        ->transform(whole_in(1, 1LL << 31));
+    sub->add_option("--max-requests", o->max_requests, "Bound on --requests (default 1e7: memory and time grow with it)")
+        ->transform(whole_in(1, 1LL << 31));
+    sub->add_option("--seed", o->seed, "Simulation seed (default 1)")->transform(whole_in(0, 1LL << 53));
     sub->add_option("--kv-hit-rate", o->kv_hit_rate, "Share of prompt tokens reused from the KV cache (0..1)");
     sub->add_option("--kv-reuse-window", o->reuse_window, "How long reused prefixes must stay cached (300 s)");
     sub->add_option("--dram", o->dram, "Host DRAM for the KV cache per node (default half the host's)");

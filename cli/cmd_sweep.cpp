@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/bounded_flag.hpp"
+#include "cli/search_size.hpp"
 #include "cli/engine_option.hpp"
 #include "cli/commands.hpp"
 #include "cli/plan_report.hpp"
@@ -71,18 +73,28 @@ void add_sweep_command(CLI::App& app, Context& ctx) {
         bool progress = false;
         int threads = 0;
         std::string engine;  // overrides the scenario's `engine:`
+        bool force = false;
+        double max_configurations = kDefaultMaxSweepPoints;
     };
     auto o = std::make_shared<Options>();
     auto* sub = app.add_subcommand("sweep", "Every configuration a scenario's plan search evaluates, as CSV");
     sub->add_option("scenario", o->scenario, "Scenario file (scenarios/*.yaml)")->required();
     sub->add_option("--out", o->out, "CSV file to write (atomically)")->required();
+    sub->add_flag("--force", o->force, "Let --out replace a symbolic link");
+    sub->add_option("--max-configurations", o->max_configurations,
+                    "Refuse a sweep estimated above this many configurations (default 1e7: every point is kept "
+                    "in memory and written)")
+        ->check(number_in(1, 1e15));
     sub->add_flag("--progress", o->progress, "Draw a progress bar on stderr even when it is not a terminal");
     sub->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
     sub->add_option("--engine", o->engine, "Serving engine for every deployment (overrides the scenario's `engine:`)");
     add_format_option(sub, ctx);
     sub->callback([o, &ctx] {
+        // Before the (possibly long) search: never overwrite the scenario itself, a device or a link.
+        hwdb::check_output_path(o->out, {o->scenario}, o->force, "--out");
         mp::Scenario s = hwdb::load_scenario(o->scenario, ctx.db());
         if (!o->engine.empty()) s.engine = resolve_engine(o->engine, ctx, "--engine");
+        check_search_size(s, o->max_configurations, o->threads, "--max-configurations", "sweep");
         mp::Progress progress;
         mp::PlanOptions po;
         po.threads = o->threads;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "cli/commands.hpp"
+#include "cli/bounded_flag.hpp"
 #include "hwdb/unit_parse.hpp"
 #include "model/error.hpp"
 #include "model/topology/topology.hpp"
@@ -233,15 +234,17 @@ void add_topo_command(CLI::App& app, Context& ctx) {
     sub->add_flag("--table", o->table, "Print paper Table 3 (for --radix) with the price fit");
     sub->add_flag("--latency", o->latency, "Print the latency model fitted to the paper's table");
     sub->add_flag("--multi-plane", o->multi_plane, "Compare MPFT with single-plane MRFT (--endpoints GPUs)");
-    sub->add_option("--radix", o->radix, "Switch radix (ports), default 64");
-    sub->add_option("--planes", o->planes, "Planes of a multi-plane fabric, default 8")->check(CLI::PositiveNumber);
+    sub->add_option("--radix", o->radix, "Switch radix (ports), default 64")->transform(whole_in(2, 1 << 16));
+    sub->add_option("--planes", o->planes, "Planes of a multi-plane fabric, default 8")->transform(whole_in(1, 1024));
     sub->add_option("--fabric", o->fabric, "Size a fabric: ft2, ft3, mpft or cheapest (with --endpoints)");
-    sub->add_option("--endpoints", o->endpoints, "Endpoints (GPUs/NICs) to connect");
+    sub->add_option("--endpoints", o->endpoints, "Endpoints (GPUs/NICs) to connect")
+        ->transform(whole_in(0, 1LL << 40));
     sub->add_option("--link-bandwidth", o->link_bandwidth, "Link rate per direction, default '400 Gbps'");
     sub->add_option("--switch-price", o->switch_price, "USD per switch (default: fitted to Table 3)");
     sub->add_option("--switch-link-price", o->switch_link_price, "USD per switch-to-switch link with optics");
     sub->add_option("--endpoint-link-price", o->endpoint_link_price, "USD per endpoint link");
-    sub->add_option("--failed-planes", o->failed_planes, "Planes down, for --multi-plane")->check(CLI::NonNegativeNumber);
+    sub->add_option("--failed-planes", o->failed_planes, "Planes down, for --multi-plane")
+        ->transform(whole_in(0, 1024));
     add_format_option(sub, ctx);
     sub->callback([o, &ctx] {
         try {

@@ -80,7 +80,10 @@ void apply_flags(const TpotOptions& o, ResolvedLayout& l, model::StepOptions& so
     l.workload.output = whole(o.output, "--output");
     l.workload.prefill_chunk = whole(o.prefill_chunk, "--prefill-chunk");
     if (l.workload.prefill_chunk < 1) throw Error("must be at least 1", "--prefill-chunk");
-    if (!(o.prefix_hit >= 0 && o.prefix_hit <= 1)) throw Error("must be between 0 and 1", "--prefix-hit");
+    // Exclusive at 1, as the scenario file's prefix_hit_rate: a hit rate of 1
+    // would make TTFT zero (no prompt token left to compute).
+    if (!(o.prefix_hit >= 0 && o.prefix_hit < 1))
+        throw Error("must be between 0 and 1 (exclusive), got " + hwdb::compact(o.prefix_hit), "--prefix-hit");
     l.workload.prefix_hit_rate = o.prefix_hit;
     so.mode = o.paper ? model::StepMode::paper : model::StepMode::realistic;
     so.ep_algorithm = algorithm_flag(o.algorithm);

@@ -1,4 +1,5 @@
 #include "cli/fabric_options.hpp"
+#include "cli/bounded_flag.hpp"
 
 #include <fmt/format.h>
 
@@ -14,7 +15,8 @@ void add_fabric_options(CLI::App* sub, FabricOptions& o) {
                     "Scale-out fabric sized for the deployment: ft2, ft3, mpft or cheapest (default: the NIC's "
                     "one-switch figures)");
     sub->add_option("--fabric-link", o.link, "Fabric link layer: ib or roce (default: the system NIC's)");
-    sub->add_option("--fabric-radix", o.radix, "Switch radix of --fabric (default 64)")->check(CLI::PositiveNumber);
+    sub->add_option("--fabric-radix", o.radix, "Switch radix of --fabric (default 64)")
+        ->transform(whole_in(2, 1 << 16));
 }
 
 std::optional<FabricChoice> resolve_fabric(const FabricOptions& o, const model::System& s,

@@ -2,6 +2,7 @@
 
 #include <numeric>
 
+#include "cli/bounded_flag.hpp"
 #include "hwdb/unit_parse.hpp"
 #include "model/error.hpp"
 #include "model/layout.hpp"
@@ -14,14 +15,14 @@ void add_layout_options(CLI::App* sub, LayoutOptions& o, bool with_workload) {
     auto* sys = sub->add_option("--system", o.system, "System (node) id, e.g. h800-node");
     auto* gpu = sub->add_option("--gpu", o.gpu, "A GPU id alone (tp x dp x pp GPUs in one box), e.g. h100-sxm");
     sys->excludes(gpu);
-    sub->add_option("--nodes", o.nodes, "Number of nodes (with --system)")->check(CLI::PositiveNumber);
-    sub->add_option("--tp", o.tp, "Tensor-parallel size (attention)")->check(CLI::PositiveNumber);
+    sub->add_option("--nodes", o.nodes, "Number of nodes (with --system)")->transform(whole_in(1, kMaxNodesFlag));
+    sub->add_option("--tp", o.tp, "Tensor-parallel size (attention)")->transform(whole_in(1, kMaxParallelFlag));
     sub->add_option("--dp", o.dp, "Data-parallel attention replicas (default: fill the GPUs)")
-        ->check(CLI::PositiveNumber);
-    sub->add_option("--pp", o.pp, "Pipeline stages")->check(CLI::PositiveNumber);
-    sub->add_option("--ep", o.ep, "Expert-parallel size (MoE)")->check(CLI::PositiveNumber);
+        ->transform(whole_in(1, kMaxParallelFlag));
+    sub->add_option("--pp", o.pp, "Pipeline stages")->transform(whole_in(1, kMaxParallelFlag));
+    sub->add_option("--ep", o.ep, "Expert-parallel size (MoE)")->transform(whole_in(1, kMaxParallelFlag));
     sub->add_option("--redundant-experts", o.redundant_experts, "Extra expert replicas per EP group (EPLB)")
-        ->check(CLI::NonNegativeNumber);
+        ->transform(whole_in(0, kMaxParallelFlag));
     sub->add_option("--weights", o.weights, "Weight dtype: bf16, fp8, fp4, int4 ... (default: model's native)");
     sub->add_option("--kv", o.kv, "KV-cache dtype (default bf16)");
     sub->add_option("--activations", o.activations, "Activation dtype (default bf16)");
@@ -29,7 +30,7 @@ void add_layout_options(CLI::App* sub, LayoutOptions& o, bool with_workload) {
     sub->add_option("--combine", o.combine, "EP combine wire dtype (default bf16)");
     if (with_workload) {
         sub->add_option("--batch", o.batch, "Concurrent sequences per attention (DP) replica")
-            ->check(CLI::PositiveNumber);
+            ->transform(whole_in(1, 1 << 20));
         sub->add_option("--context", o.context, "Tokens in each sequence's KV cache, e.g. 4096 or 32k");
         sub->add_option("--prompt", o.prompt, "Prompt tokens for TTFT, e.g. 2k (0: none)");
     }
@@ -89,7 +90,14 @@ ResolvedLayout resolve_layout(const LayoutOptions& o, const hwdb::Database& db) 
         } catch (const Error& e) {
             throw e.within("--gpu");
         }
-        r.system = single_box_system(*gpu, tp * o.dp.value_or(1) * pp);
+        // Each flag is <= 65536, so the product fits in 64 bits; one box of
+        // more GPUs than any planned node is a typo.
+        const long long box = static_cast<long long>(tp) * o.dp.value_or(1) * pp;
+        if (box > kMaxParallelFlag)
+            throw Error("tp x dp x pp = " + std::to_string(box) + " GPUs in one --gpu box, more than " +
+                            std::to_string(kMaxParallelFlag),
+                        o.dp ? "--dp" : "--tp");
+        r.system = single_box_system(*gpu, static_cast<int>(box));
         d.nodes = 1;
     } else if (!o.system.empty()) {
         try {
@@ -102,9 +110,10 @@ ResolvedLayout resolve_layout(const LayoutOptions& o, const hwdb::Database& db) 
         throw Error("give --system <node id> or --gpu <gpu id>", "--system");
     }
     const int world = model::world_size(r.system, d);
-    if (world % (tp * pp) != 0)
-        throw Error("tp x pp = " + std::to_string(tp * pp) + " must divide the " + std::to_string(world) + " GPUs",
-                    "--tp");
+    const long long tpp = static_cast<long long>(tp) * pp;  // 64-bit: each flag is up to 65536
+    if (world % tpp != 0)
+        throw Error("tp x pp = " + std::to_string(tpp) + " must divide the " + std::to_string(world) + " GPUs",
+                    o.pp && !o.tp ? "--pp" : "--tp");
     d.dp = o.dp.value_or(world / (tp * pp));
     if (const auto* moe = std::get_if<model::Moe>(&r.model.ffn)) {
         d.redundant_experts = o.redundant_experts;

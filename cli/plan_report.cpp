@@ -1,4 +1,5 @@
 #include "cli/plan_report.hpp"
+#include "cli/search_size.hpp"
 
 #include "cli/engine_option.hpp"
 
@@ -344,7 +345,11 @@ mp::PlanResult run_plan(const mp::Scenario& s, std::size_t top, int threads) {
     o.top = top;
     o.threads = threads;
     mp::PlanResult r = mp::plan(s, o);
-    if (!r.feasible) throw Error(r.reason_field + ": " + r.reason, s.where(r.reason_field));
+    if (!r.feasible) {
+        // A field absent from the file has no file:line; its name once, not twice.
+        const std::string where = s.where(r.reason_field);
+        throw Error(where == r.reason_field ? r.reason : r.reason_field + ": " + r.reason, where);
+    }
     return r;
 }
 
@@ -357,6 +362,7 @@ void append_plan_section(Report& r, const hwdb::Database& db, std::filesystem::p
     }
     try {
         const mp::Scenario s = hwdb::load_scenario(path, db);
+        check_search_size(s, kDefaultMaxConfigurations, 0, "plan --max-configurations", "report");
         const mp::PlanResult res = run_plan(s, 5, 0);
         Report part = plan_report(s, res, 5, false);
         part.tables.back().notes.push_back("Pareto fronts and CSV: hwplan plan " + path.string() +

@@ -1,4 +1,5 @@
 #include "cli/profile_option.hpp"
+#include "cli/bounded_flag.hpp"
 
 #include <filesystem>
 
@@ -10,10 +11,12 @@ namespace hwplan::cli {
 void add_profile_options(CLI::App* sub, ProfileOptions& o) {
     sub->add_option("--profile", o.file,
                     "Calibration profile (hwplan calibrate fit -o FILE): fitted kernel curves, "
-                    "measured links, intervals");
+                    "measured links, intervals")
+        ->check(non_empty());
     sub->add_option("--profile-from", o.from,
                     "Borrow a measured GPU's profile from the profiles folder (e.g. h100-sxm); scaled to this GPU's "
-                    "peaks and labelled extrapolated");
+                    "peaks and labelled extrapolated")
+        ->check(non_empty());
 }
 
 std::optional<LoadedProfile> load_profile_option(const ProfileOptions& o, Context& ctx) {

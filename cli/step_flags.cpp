@@ -1,4 +1,5 @@
 #include "cli/step_flags.hpp"
+#include "cli/bounded_flag.hpp"
 
 #include "model/error.hpp"
 #include "model/layout.hpp"
@@ -7,14 +8,14 @@ namespace hwplan::cli {
 
 void add_step_flags(CLI::App* sub, StepFlags& f) {
     sub->add_option("--mtp", f.mtp, "MTP draft tokens per step (default 1 when --mtp-acceptance is given)")
-        ->check(CLI::NonNegativeNumber);
+        ->transform(whole_in(0, 16));
     sub->add_option("--mtp-acceptance", f.mtp_acceptance, "MTP acceptance rate(s), e.g. 0.85 or 0.85,0.7")
         ->delimiter(',');
     sub->add_option("--overlap", f.overlap, "none, dual (two micro-batches, default) or ideal");
     sub->add_option("--micro-batches", f.micro_batches, "Micro-batches for --overlap dual (default 2)")
-        ->check(CLI::PositiveNumber);
+        ->transform(whole_in(1, 1024));
     sub->add_option("--comm-sms", f.comm_sms, "SMs reserved for communication kernels (e.g. 20)")
-        ->check(CLI::NonNegativeNumber);
+        ->transform(whole_in(0, 4096));
 }
 
 model::Overlap overlap_flag(const std::string& v) {

@@ -9,6 +9,7 @@
 #include "hwdb/plain_fields.hpp"
 #include "hwdb/problems.hpp"
 #include "hwdb/yaml_reader.hpp"
+#include "hwdb/unit_parse.hpp"
 
 namespace hwplan::hwdb {
 
@@ -79,7 +80,7 @@ void gpu_sample(PlainFields& s, const std::string& tag, GpuProbeRun& run) {
         GemmSample g;
         const auto dtype = s.text("dtype", Need::required);
         if (dtype && *dtype != "bf16" && *dtype != "fp8")
-            s.problem("dtype", "expected bf16 or fp8, got '" + *dtype + "'");
+            s.problem("dtype", "expected bf16 or fp8, got '" + shown(*dtype) + "'");
         g.dtype = dtype && *dtype == "fp8" ? model::DType::fp8 : model::DType::bf16;
         g.shape = s.text("shape", Need::optional).value_or("");
         const auto m = s.number("m", Need::required), n = s.number("n", Need::required),
@@ -294,7 +295,7 @@ ProbeRun parse_probe(std::string_view text, const std::string& file) {
         if (problems.empty() && n.links.empty() && n.alltoall.empty())
             problems.add(top.where(), "samples: no samples this hwplan can use");
     } else {
-        top.problem("hwplan_probe", "expected gpu or net, got '" + *kind + "' (is this a probe output file?)");
+        top.problem("hwplan_probe", "expected gpu or net, got '" + shown(*kind) + "' (is this a probe output file?)");
     }
     problems.throw_if_any();
     return out;

@@ -7,6 +7,7 @@
 #include "hwdb/plain_fields.hpp"
 #include "hwdb/problems.hpp"
 #include "hwdb/yaml_reader.hpp"
+#include "hwdb/unit_parse.hpp"
 
 namespace hwplan::hwdb {
 
@@ -169,7 +170,7 @@ void read_fits(PlainFields& fits, const std::string& file, Problems& pr, Profile
             if (!m.ok()) continue;
             GemmFit f;
             const auto dt = m.text("dtype", Need::required);
-            if (dt && *dt != "bf16" && *dt != "fp8") m.problem("dtype", "expected bf16 or fp8, got '" + *dt + "'");
+            if (dt && *dt != "bf16" && *dt != "fp8") m.problem("dtype", "expected bf16 or fp8, got '" + shown(*dt) + "'");
             f.dtype = dt && *dt == "fp8" ? model::DType::fp8 : model::DType::bf16;
             f.curve.peak_fraction = m.number("peak_fraction", Need::required).value_or(0);
             f.curve.half_m = m.number("half_m", Need::required, false).value_or(0);
@@ -332,7 +333,16 @@ std::string profile_to_yaml(const Profile& p) {
 }
 
 void save_profile(const std::filesystem::path& path, const Profile& p) {
-    write_file_atomically(path, profile_to_yaml(p));
+    // A profile hwplan writes must be one hwplan loads: parse what would be
+    // written first, and write nothing when it does not load (a fit from
+    // non-physical samples once wrote 1e-300 s times the loader refuses).
+    const std::string text = profile_to_yaml(p);
+    try {
+        (void)parse_profile(text, path.string());
+    } catch (const Error& e) {
+        throw Error("the fitted profile would not load, so it is not written (" + e.message() + ")", e.where());
+    }
+    write_file_atomically(path, text);
 }
 
 Profile parse_profile(std::string_view text, const std::string& file) {

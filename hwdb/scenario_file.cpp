@@ -54,7 +54,7 @@ std::optional<double> number(YamlMap& m, std::string_view key, Need need, double
     if (!s) return std::nullopt;
     const auto v = to_number(*s);
     if (!v) {
-        m.problem(key, "expected a number, got '" + *s + "'");
+        m.problem(key, "expected a number, got '" + shown(*s) + "'");
         return std::nullopt;
     }
     if (*v < lo || *v > hi) {
@@ -77,12 +77,12 @@ std::optional<double> share(YamlMap& m, std::string_view key, Need need, bool op
     }
     auto v = to_number(t);
     if (!v) {
-        m.problem(key, "expected a share like 0.56 or '56%', got '" + *s + "'");
+        m.problem(key, "expected a share like 0.56 or '56%', got '" + shown(*s) + "'");
         return std::nullopt;
     }
     *v *= scale;
     if (*v < 0 || *v > 1 || (open && *v >= 1)) {
-        m.problem(key, std::string("must be between 0 and ") + (open ? "1 (exclusive)" : "1") + ", got '" + *s + "'");
+        m.problem(key, std::string("must be between 0 and ") + (open ? "1 (exclusive)" : "1") + ", got '" + shown(*s) + "'");
         return std::nullopt;
     }
     return v;
@@ -97,7 +97,7 @@ std::optional<double> percentile(YamlMap& m, std::string_view key) {
     if (!t.empty() && t.back() == '%') t.pop_back();
     const auto v = to_number(t);
     if (!v || !(*v > 0 && *v < 100)) {
-        m.problem(key, "expected a percentile like 90, 'p99' or '99.9%', got '" + *s + "'");
+        m.problem(key, "expected a percentile like 90, 'p99' or '99.9%', got '" + shown(*s) + "'");
         return std::nullopt;
     }
     return v;
@@ -110,7 +110,7 @@ std::optional<double> count(YamlMap& m, std::string_view key, Need need) {
     try {
         const double v = parse_count(*s, m.where(key));
         if (!(v > 0)) {
-            m.problem(key, "must be positive, got '" + *s + "'");
+            m.problem(key, "must be positive, got '" + shown(*s) + "'");
             return std::nullopt;
         }
         return v;

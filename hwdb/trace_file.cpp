@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "hwdb/atomic_file.hpp"
 #include "model/error.hpp"
 
 namespace hwplan::hwdb {
@@ -44,6 +45,8 @@ double number(const std::string& text, const std::string& column, const std::str
 }  // namespace
 
 std::vector<model::serving::Request> read_trace(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) require_regular_file(path);  // a named pipe would block here forever
     std::ifstream f(path);
     if (!f) throw Error("cannot open the trace file", path.string());
     const std::string file = path.string();

@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -11,7 +13,29 @@
 
 namespace hwplan::hwdb {
 
+// What the user typed, safe to quote in a one-line error: control characters
+// (a newline in a quoted YAML value or a CLI argument) become '?', and a
+// runaway value is cut (the message must stay readable).
+std::string shown(std::string_view text) {
+    std::string s(text.substr(0, 80));
+    for (char& c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return text.size() > 80 ? s + "..." : s;
+}
+
+std::string compact(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
 namespace {
+
+struct Bounds {
+    double floor = 0;  // smallest non-zero value accepted
+    double ceiling = std::numeric_limits<double>::max();
+    std::string_view floor_text, ceiling_text;  // as shown in messages
+};
 
 struct UnitSymbol {
     std::string_view symbol;
@@ -48,15 +72,6 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// What the user typed, safe to quote in a one-line error: control characters
-// (a newline in a quoted YAML value or a CLI argument) become '?', and a
-// runaway value is cut (the message must stay readable).
-std::string shown(std::string_view text) {
-    std::string s(text.substr(0, 80));
-    for (char& c : s)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    return text.size() > 80 ? s + "..." : s;
-}
 
 // Splits "3.35 TB/s" into 3.35 and "TB/s"; rejects NaN, inf and negatives.
 std::pair<double, std::string_view> split_number(std::string_view text, const std::string& where,
@@ -86,7 +101,7 @@ std::pair<double, std::string_view> split_number(std::string_view text, const st
 
 template <std::size_t N>
 double parse_with(std::string_view text, const std::string& where, std::string_view kind,
-                  const UnitSymbol (&table)[N]) {
+                  const UnitSymbol (&table)[N], const Bounds& bounds = {}) {
     auto [value, unit] = split_number(text, where, kind);
     for (const auto& u : table) {
         if (u.symbol != unit) continue;
@@ -94,6 +109,14 @@ double parse_with(std::string_view text, const std::string& where, std::string_v
         const double scaled = value * u.factor;
         if (!std::isfinite(scaled))
             throw Error(std::string(kind) + " '" + shown(text) + "' is too large to represent", where);
+        if (scaled != 0 && scaled < bounds.floor)
+            throw Error(std::string(kind) + " '" + shown(text) + "' is below " + std::string(bounds.floor_text) +
+                            ", the smallest physically plausible value",
+                        where);
+        if (scaled > bounds.ceiling)
+            throw Error(std::string(kind) + " '" + shown(text) + "' is implausibly large (limit " +
+                            std::string(bounds.ceiling_text) + ")",
+                        where);
         return scaled;
     }
     std::vector<std::string> names;
@@ -117,15 +140,18 @@ model::Bytes parse_bytes(std::string_view text, const std::string& where) {
 }
 
 model::BytesPerSecond parse_bandwidth(std::string_view text, const std::string& where) {
-    return model::bytes_per_second(parse_with(text, where, "bandwidth", kBandwidth));
+    static const Bounds b{kMinBandwidth, kMaxBandwidth, "1 MB/s", "1 PB/s"};
+    return model::bytes_per_second(parse_with(text, where, "bandwidth", kBandwidth, b));
 }
 
 model::Seconds parse_duration(std::string_view text, const std::string& where) {
-    return model::seconds(parse_with(text, where, "duration", kDuration));
+    static const Bounds b{kMinDuration, kMaxDuration, "1 ns", "one year"};
+    return model::seconds(parse_with(text, where, "duration", kDuration, b));
 }
 
 model::FlopsPerSecond parse_compute_rate(std::string_view text, const std::string& where) {
-    return model::flops_per_second(parse_with(text, where, "compute rate", kCompute));
+    static const Bounds b{kMinComputeRate, kMaxComputeRate, "1 MFLOPS", "10 EFLOPS per device"};
+    return model::flops_per_second(parse_with(text, where, "compute rate", kCompute, b));
 }
 
 double parse_watts(std::string_view text, const std::string& where) {
@@ -157,6 +183,34 @@ double parse_per_second(std::string_view text, const std::string& where) {
     if (t.size() < 2 || t.substr(t.size() - 2) != "/s")
         throw Error("expected a rate like '300/s', got '" + shown(text) + "'", where);
     return parse_count(t.substr(0, t.size() - 2), where);
+}
+
+double parse_number(std::string_view text, const std::string& where, double lo, double hi) {
+    const std::string_view t = trim(text);
+    double value = 0;
+    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+    if (ec == std::errc::result_out_of_range)
+        throw Error("'" + shown(text) + "' is out of range (expected " + compact(lo) + " to " + compact(hi) + ")",
+                    where);
+    if (ec != std::errc() || ptr != t.data() + t.size() || t.empty())
+        throw Error("expected a number, got '" + shown(text) + "'", where);
+    if (!std::isfinite(value)) throw Error("must be a finite number, got '" + shown(text) + "'", where);
+    if (value < lo || value > hi)
+        throw Error("must be between " + compact(lo) + " and " + compact(hi) + ", got '" + shown(text) + "'", where);
+    return value;
+}
+
+long long parse_whole(std::string_view text, const std::string& where, long long lo, long long hi) {
+    const std::string_view t = trim(text);
+    // A leading '-' is a sign here, not "negative count" (split_number's
+    // message); the range below says what is allowed.
+    const bool negative = !t.empty() && t.front() == '-';
+    double v = negative ? -parse_count(t.substr(1), where) : parse_count(t, where);
+    const std::string range = "between " + std::to_string(lo) + " and " + std::to_string(hi);
+    if (v < static_cast<double>(lo) || v > static_cast<double>(hi))
+        throw Error("must be a whole number " + range + ", got '" + shown(text) + "'", where);
+    if (v != std::floor(v)) throw Error("must be a whole number " + range + ", got '" + shown(text) + "'", where);
+    return static_cast<long long>(v);
 }
 
 }  // namespace hwplan::hwdb

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <sstream>
 
 #include <yaml-cpp/eventhandler.h>
@@ -16,10 +17,12 @@ namespace {
 
 // Sanity bounds: far above any real part, low enough to catch a unit or
 // exponent typo ("80 PB" of HBM, "3.35 EB/s").
+// Bandwidth and compute-rate bounds are unit_parse's (the same for flags and
+// files, docs/hardening.md); a duration in a file (a latency, an SLA) is
+// held to one hour, tighter than the year a flag such as --kv-reuse-window
+// may span.
 constexpr double kMaxBytes = 1e15;           // 1 PB
-constexpr double kMaxBandwidth = 1e15;       // 1 PB/s
-constexpr double kMaxDuration = 3600;        // 1 h
-constexpr double kMaxComputeRate = 1e19;     // 10 EFLOPS
+constexpr double kMaxFileDuration = 3600;    // 1 h
 constexpr double kMaxWatts = 1e8;            // 100 MW
 constexpr double kMaxUsd = 1e11;             // $100B
 
@@ -37,7 +40,8 @@ std::string describe(const YAML::Node& n) {
 bool valid(const YAML::Mark& m) { return m.line >= 0 && m.column >= 0; }
 
 // A quoted scalar ("7168", '7168') is a string: yaml-cpp tags it "!".
-bool quoted(const YAML::Node& n) { return n.Tag() == "!"; }
+// Quoted ("32") or explicitly tagged as text (!!str 32): not a number.
+bool quoted(const YAML::Node& n) { return n.Tag() == "!" || n.Tag() == "tag:yaml.org,2002:str"; }
 
 // First byte that makes `text` unacceptable as a text file: invalid UTF-8,
 // NUL or another control character (tab, CR, LF excepted).
@@ -169,41 +173,106 @@ std::optional<std::size_t> stray_flow_entry(std::string_view text) {
 // fuzz_scenario found several: tokens it cannot place at the top level)
 // exceed that at once. A counting pre-pass stops them with a location
 // instead of taking all memory.
+//
+// The same pass bounds what aliases expand to. yaml-cpp shares an aliased
+// node, but every reader of the tree copies it (one 900 KB anchored string
+// referenced 1e5 times took 12.8 GB and died with bad_alloc; nested aliases,
+// the "billion laughs", grow exponentially). Each anchor's size after
+// expansion (nodes, scalar bytes) is recorded when its node ends; an alias
+// adds it to its parent. Sums saturate at the bound, so no overflow.
+inline constexpr std::uint64_t kMaxExpandedNodes = 1'000'000;
+inline constexpr std::uint64_t kMaxExpandedBytes = 32u << 20;  // 32 MiB: 32x the 1 MiB input limit
+
 struct EventBudget : YAML::EventHandler {
     std::size_t left;
     YAML::Mark mark;
-    explicit EventBudget(std::size_t n) : left(n) {}
+    explicit EventBudget(std::size_t n) : left(n) { frames.push_back({}); }
     struct Exhausted {};
+    struct Expanded {
+        std::string what;
+    };
+    struct Size {
+        std::uint64_t nodes = 0, bytes = 0;
+    };
+    struct Frame {
+        YAML::anchor_t anchor = YAML::NullAnchor;
+        Size size;
+    };
+    std::vector<Frame> frames;  // open collections; frames[0] is the document
+    std::map<YAML::anchor_t, Size> anchors;
+
     void tick(const YAML::Mark& m) {
         mark = m;
         if (left-- == 0) throw Exhausted{};
     }
+    void add(Size s) {
+        Size& to = frames.back().size;
+        to.nodes = std::min(to.nodes + s.nodes, kMaxExpandedNodes + 1);
+        to.bytes = std::min(to.bytes + s.bytes, kMaxExpandedBytes + 1);
+        if (to.nodes > kMaxExpandedNodes)
+            throw Expanded{"YAML aliases expand to more than " + std::to_string(kMaxExpandedNodes) +
+                           " nodes (an alias bomb?)"};
+        if (to.bytes > kMaxExpandedBytes)
+            throw Expanded{"YAML aliases expand to more than " + std::to_string(kMaxExpandedBytes >> 20) +
+                           " MiB of text (an alias bomb?)"};
+    }
+    void leaf(YAML::anchor_t anchor, Size s) {
+        if (anchor != YAML::NullAnchor) anchors[anchor] = s;
+        add(s);
+    }
+    void open(const YAML::Mark& m, YAML::anchor_t anchor) {
+        tick(m);
+        frames.push_back({anchor, {1, 0}});
+    }
+    void close() {
+        if (frames.size() < 2) return;
+        const Frame f = frames.back();
+        frames.pop_back();
+        leaf(f.anchor, f.size);
+    }
     void OnDocumentStart(const YAML::Mark& m) override { tick(m); }
     void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark& m, YAML::anchor_t) override { tick(m); }
-    void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { tick(m); }
-    void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { tick(m); }
-    void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    void OnNull(const YAML::Mark& m, YAML::anchor_t a) override {
         tick(m);
+        leaf(a, {1, 0});
     }
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    void OnAlias(const YAML::Mark& m, YAML::anchor_t a) override {
         tick(m);
+        const auto it = anchors.find(a);  // absent: an alias inside its own anchor (cyclic), refused later
+        add(it == anchors.end() ? Size{1, 0} : it->second);
     }
-    void OnMapEnd() override {}
+    void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t a, const std::string& value) override {
+        tick(m);
+        leaf(a, {1, value.size()});
+    }
+    void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a, YAML::EmitterStyle::value) override {
+        open(m, a);
+    }
+    void OnSequenceEnd() override { close(); }
+    void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a, YAML::EmitterStyle::value) override {
+        open(m, a);
+    }
+    void OnMapEnd() override { close(); }
 };
 
-// The mark where yaml-cpp started looping, or nullopt. Parse errors are left
-// to the real load, which reports them.
-std::optional<YAML::Mark> runaway_parse(std::string_view text) {
+// Where yaml-cpp started looping or the aliases blew up, with what to say,
+// or nullopt. Parse errors are left to the real load, which reports them.
+struct Runaway {
+    YAML::Mark mark;
+    std::string what;
+};
+std::optional<Runaway> runaway_parse(std::string_view text) {
     std::istringstream in{std::string(text)};
     EventBudget budget(4 * text.size() + 64);
     try {
         YAML::Parser parser(in);
         while (parser.HandleNextDocument(budget)) {
+            budget.frames.assign(1, {});
         }
     } catch (const EventBudget::Exhausted&) {
-        return budget.mark;
+        return Runaway{budget.mark, "malformed YAML: a stray ',' or indicator the parser cannot place"};
+    } catch (const EventBudget::Expanded& e) {
+        return Runaway{budget.mark, e.what};
     } catch (const std::exception&) {
     }
     return std::nullopt;
@@ -238,8 +307,8 @@ std::optional<YAML::Node> parse_yaml(std::string_view text, const std::string& f
         problems.add(line_col(file, text, *comma), "malformed YAML: ',' outside a [list] or {map}");
         return std::nullopt;
     }
-    if (auto mark = runaway_parse(text)) {
-        problems.add(location(file, *mark), "malformed YAML: a stray ',' or indicator the parser cannot place");
+    if (auto r = runaway_parse(text)) {
+        problems.add(location(file, r->mark), r->what);
         return std::nullopt;
     }
     std::vector<YAML::Node> docs;
@@ -385,7 +454,7 @@ std::optional<int> YamlMap::integer(std::string_view key, Need need, IntRange ra
     if (!e) return std::nullopt;
     const std::string& s = e->value.Scalar();
     if (quoted(e->value)) {
-        problem(key, "expected a whole number, got the quoted text \"" + s + "\" (remove the quotes)");
+        problem(key, "expected a whole number, got the quoted text \"" + shown(s) + "\" (remove the quotes)");
         return std::nullopt;
     }
     long long v = 0;
@@ -393,19 +462,19 @@ std::optional<int> YamlMap::integer(std::string_view key, Need need, IntRange ra
     const char* last = s.data() + s.size();
     auto [ptr, ec] = std::from_chars(first, last, v);
     if (ec == std::errc::result_out_of_range) {
-        problem(key, "'" + s + "' is far too large");
+        problem(key, "'" + shown(s) + "' is far too large");
         return std::nullopt;
     }
     if (ec != std::errc() || ptr != last || s.empty()) {
-        problem(key, "expected a whole number, got '" + s + "'");
+        problem(key, "expected a whole number, got '" + shown(s) + "'");
         return std::nullopt;
     }
     if (v < range.min) {
-        problem(key, "must be at least " + std::to_string(range.min) + ", got " + s);
+        problem(key, "must be at least " + std::to_string(range.min) + ", got " + shown(s));
         return std::nullopt;
     }
     if (v > range.max) {
-        problem(key, "'" + s + "' is implausibly large (limit " + std::to_string(range.max) + ")");
+        problem(key, "'" + shown(s) + "' is implausibly large (limit " + std::to_string(range.max) + ")");
         return std::nullopt;
     }
     return static_cast<int>(v);
@@ -419,7 +488,7 @@ std::optional<bool> YamlMap::boolean(std::string_view key, Need need) {
         if (s == "true" || s == "True" || s == "TRUE") return true;
         if (s == "false" || s == "False" || s == "FALSE") return false;
     }
-    problem(key, "expected true or false, got '" + s + "'");
+    problem(key, "expected true or false, got '" + shown(s) + "'");
     return std::nullopt;
 }
 
@@ -435,11 +504,11 @@ auto YamlMap::quantity(std::string_view key, Need need, std::string_view expecte
         if constexpr (std::is_same_v<decltype(q), double>) v = q;
         else v = q.value();
         if (!(v > 0)) {
-            problem(key, "must be positive, got '" + e->value.Scalar() + "' (leave the key out when unknown)");
+            problem(key, "must be positive, got '" + shown(e->value.Scalar()) + "' (leave the key out when unknown)");
             return std::nullopt;
         }
         if (!std::isfinite(v) || v > max) {
-            problem(key, "'" + e->value.Scalar() + "' is implausibly large");
+            problem(key, "'" + shown(e->value.Scalar()) + "' is implausibly large");
             return std::nullopt;
         }
         return q;
@@ -456,7 +525,7 @@ std::optional<model::BytesPerSecond> YamlMap::bandwidth(std::string_view key, Ne
     return quantity(key, need, "a bandwidth like '3.35 TB/s'", kMaxBandwidth, parse_bandwidth);
 }
 std::optional<model::Seconds> YamlMap::duration(std::string_view key, Need need) {
-    return quantity(key, need, "a duration like '2.8 us'", kMaxDuration, parse_duration);
+    return quantity(key, need, "a duration like '2.8 us'", kMaxFileDuration, parse_duration);
 }
 std::optional<model::FlopsPerSecond> YamlMap::compute_rate(std::string_view key, Need need) {
     return quantity(key, need, "a compute rate like '989 TFLOPS'", kMaxComputeRate, parse_compute_rate);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <cstdio>
 #include <set>
+#include <tuple>
 
 #include "model/calibration/least_squares.hpp"
 #include "model/error.hpp"
@@ -118,6 +120,119 @@ void add_curve(Profile& p, const std::string& name, const std::vector<std::pair<
     SaturationCurve c = fit_saturation(name, std::move(v), o);
     if (spec_bandwidth > 0) c.efficiency = c.bandwidth() / spec_bandwidth;
     p.curves.push_back(std::move(c));
+}
+
+// ------------------------------------------------- input sanity (issue 22)
+// Refused before fitting, with the sample named: a fit over them is not a
+// measurement of the machine, and used to produce profiles the loader
+// refuses (1e-300 s) or 150 % of peak (identical points).
+
+constexpr double kMinSampleSeconds = 1e-9;  // 1 ns: below one GPU clock cycle (~0.5 ns at 2 GHz)
+// Spec peaks are quoted at the boost clock; a GEMM can beat them only by
+// running above it, plus timer noise. 10 %: CUDA-event resolution (~0.5 us)
+// on the smallest probed GEMMs (~5 us) (CUDA Programming Guide, "Events").
+constexpr double kPeakTolerance = 1.10;
+
+std::string fmt_seconds(double t) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g s", t);
+    return buf;
+}
+
+std::string gemm_name(std::size_t i, const GemmSample& g) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%.0fx%.0fx%.0f", g.m, g.n, g.k);
+    return "gemm sample " + std::to_string(i + 1) + " (" + std::string(to_string(g.dtype)) + " " + g.shape + " " +
+           buf + (g.experts > 1 ? " x" + std::to_string(g.experts) + " experts" : "") + ")";
+}
+
+void check_time(const Timing& t, const std::string& name, const std::string& file) {
+    if (t.median > 0 && t.median < kMinSampleSeconds)
+        throw Error(name + ": time " + fmt_seconds(t.median) + " is below 1 ns, not a physical measurement", file);
+}
+
+// `name_of(i)` names sample i; `size_of(i)` is what it measured (bytes, shape).
+template <class Name, class Key>
+void check_not_all_equal(std::size_t n, const std::vector<double>& medians, const Name& name_of, const Key& key_of,
+                         const std::string& family, const std::string& file) {
+    if (n < 3) return;
+    std::set<decltype(key_of(0))> keys;
+    for (std::size_t i = 0; i < n; ++i) keys.insert(key_of(i));
+    if (keys.size() < 2) return;
+    for (std::size_t i = 1; i < n; ++i)
+        if (medians[i] != medians[0]) return;
+    throw Error("all " + std::to_string(n) + " " + family + " samples (" + name_of(0) + " ... " + name_of(n - 1) +
+                    ") have the same time " + fmt_seconds(medians[0]) +
+                    " over different sizes: a stuck timer, not a measurement",
+                file);
+}
+
+void check_gpu_samples(const GpuProbeRun& g, const SpecPeaks& spec) {
+    const std::string& file = g.run.file;
+    double clock = 1;  // how far above its base peak clock the GPU may run
+    if (g.device.sm_clock_max_mhz && g.device.sm_clock_mhz > 0)
+        clock = std::max(1.0, *g.device.sm_clock_max_mhz / g.device.sm_clock_mhz);
+    for (std::size_t i = 0; i < g.transfers.size(); ++i)
+        check_time(g.transfers[i].time, "transfer sample " + std::to_string(i + 1) + " (" + g.transfers[i].tag + ")",
+                   file);
+    for (std::size_t i = 0; i < g.gemms.size(); ++i) check_time(g.gemms[i].time, gemm_name(i, g.gemms[i]), file);
+    for (std::size_t i = 0; i < g.attention.size(); ++i)
+        check_time(g.attention[i].time, "attention sample " + std::to_string(i + 1), file);
+    for (std::size_t i = 0; i < g.nccl.size(); ++i)
+        check_time(g.nccl[i].time, "nccl sample " + std::to_string(i + 1) + " (" + g.nccl[i].op + ")", file);
+    for (std::size_t i = 0; i < g.launches.size(); ++i)
+        check_time(g.launches[i].time, "launch sample " + std::to_string(i + 1) + " (" + g.launches[i].kind + ")",
+                   file);
+    for (std::size_t i = 0; i < g.graphs.size(); ++i)
+        check_time(g.graphs[i].time, "graph sample " + std::to_string(i + 1), file);
+
+    for (DType t : {DType::bf16, DType::fp8}) {
+        std::vector<std::size_t> idx;
+        for (std::size_t i = 0; i < g.gemms.size(); ++i)
+            if (g.gemms[i].dtype == t && usable(g.gemms[i].time)) idx.push_back(i);
+        std::vector<double> med;
+        for (std::size_t i : idx) med.push_back(g.gemms[i].time.median);
+        check_not_all_equal(
+            idx.size(), med, [&](std::size_t j) { return gemm_name(idx[j], g.gemms[idx[j]]); },
+            [&](std::size_t j) {
+                const GemmSample& s = g.gemms[idx[j]];
+                return std::make_tuple(s.m, s.n, s.k, s.experts);
+            },
+            std::string(to_string(t)) + " GEMM", file);
+    }
+    // After the sameness check: a stuck timer is the better diagnosis than
+    // the one of its samples that happens to beat the peak.
+    for (std::size_t i = 0; i < g.gemms.size(); ++i) {
+        const GemmSample& s = g.gemms[i];
+        const double peak = s.dtype == DType::fp8 ? spec.fp8_flops : spec.bf16_flops;
+        if (!(s.time.median > 0) || !(peak > 0)) continue;
+        const double achieved = 2 * s.m * s.n * s.k * std::max(1, s.experts) / s.time.median;
+        if (achieved > peak * clock * kPeakTolerance)
+            throw Error(gemm_name(i, s) + ": " + fmt_seconds(s.time.median) + " is " +
+                            std::to_string(static_cast<long long>(std::lround(100 * achieved / peak))) +
+                            " % of the spec peak, more than the clocks allow",
+                        file);
+    }
+    std::map<std::string, std::vector<std::size_t>> by_tag;
+    for (std::size_t i = 0; i < g.transfers.size(); ++i)
+        if (usable(g.transfers[i].time)) by_tag[g.transfers[i].tag + g.transfers[i].kind].push_back(i);
+    for (const auto& entry : by_tag) {
+        const std::vector<std::size_t>& idx = entry.second;  // not a structured binding: clang 14 cannot capture one
+        std::vector<double> med;
+        for (std::size_t i : idx) med.push_back(g.transfers[i].time.median);
+        check_not_all_equal(
+            idx.size(), med,
+            [&](std::size_t j) { return "transfer sample " + std::to_string(idx[j] + 1) + " (" + g.transfers[idx[j]].tag + ")"; },
+            [&](std::size_t j) { return g.transfers[idx[j]].bytes; }, g.transfers[idx.front()].tag + " transfer", file);
+    }
+}
+
+void check_net_samples(const NetProbeRun& r) {
+    for (std::size_t i = 0; i < r.links.size(); ++i)
+        check_time(r.links[i].time, "link sample " + std::to_string(i + 1) + " (" + r.links[i].link_class + ")",
+                   r.run.file);
+    for (std::size_t i = 0; i < r.alltoall.size(); ++i)
+        check_time(r.alltoall[i].time, "all-to-all sample " + std::to_string(i + 1), r.run.file);
 }
 
 }  // namespace
@@ -303,6 +418,8 @@ Profile fit_profile(const GpuProbeRun* gpu, const std::vector<NetProbeRun>& net,
     // Links measured per class, over every network run.
     std::map<std::string, std::vector<std::pair<double, Timing>>> pingpong, bidir;
     std::map<std::string, std::vector<std::pair<double, Timing>>> alltoall;
+    if (gpu) check_gpu_samples(*gpu, spec);
+    for (const auto& run : net) check_net_samples(run);
     for (const auto& run : net) {
         if (run.mpi.fake_hosts > 0)
             throw Error("made with --fake-hosts " + std::to_string(run.mpi.fake_hosts) +

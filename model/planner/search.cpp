@@ -87,6 +87,19 @@ struct Setup {
     int batch_cap = 1 << 16;
 };
 
+// Replicas needed to carry `demand` at `per_unit` each, in 64-bit: at least
+// one (a demand of 1e-9 requests/s still needs a replica, never a free plan of
+// 0 GPUs), and saturated far past any node cap instead of an undefined
+// double -> int conversion (1e12 requests/s used to overflow and crash). NaN
+// and infinity saturate too; the caller's node/GPU limit check then makes it
+// "more than the constraints allow".
+constexpr long long kTooManyUnits = 1LL << 40;
+long long units_for(double demand, double per_unit) {
+    const double u = std::ceil(demand / per_unit - 1e-9);
+    if (!(u < static_cast<double>(kTooManyUnits))) return kTooManyUnits;
+    return std::max(1LL, static_cast<long long>(u));
+}
+
 std::vector<int> range(int lo, int hi) {
     std::vector<int> v;
     for (int i = lo; i <= hi; ++i) v.push_back(i);
@@ -816,7 +829,7 @@ ItemResult DecodeRunner::run(const DecodeItem& it) const {
                 mem1.total + (mem1.kv_cache + mem1.activations + mem1.comm_buffers) * (p.batch - 1.0);
             return pl;
         };
-        const auto within_limits = [&](int nodes, long long gpus, const std::function<std::string()>& desc) {
+        const auto within_limits = [&](long long nodes, long long gpus, const std::function<std::string()>& desc) {
             if (nodes <= su.max_nodes && gpus <= su.max_gpus) return true;
             out.diag.gpus_needed.offer(static_cast<double>(gpus), desc);
             return false;
@@ -832,20 +845,21 @@ ItemResult DecodeRunner::run(const DecodeItem& it) const {
             if (agg && agg_ok(p)) {
                 const AggFigures a = agg_figures(p);
                 ++out.n.configurations;
-                const int units = su.demand ? static_cast<int>(std::ceil(*su.demand / a.rps - 1e-9)) : 1;
-                const int nodes = units * d.nodes;
-                const long long gpus = static_cast<long long>(units) * unit_gpus;
+                const long long units = su.demand ? units_for(*su.demand, a.rps) : 1;
+                const long long nodes = units * d.nodes;
+                const long long gpus = units * unit_gpus;
                 const bool fabric = d.nodes > 1;
                 const bool in_limits =
                     within_limits(nodes, gpus, [&] { return describe(s, d, p.batch, "aggregated"); });
-                if (in_limits && std::isfinite(table.per_hour(nodes, fabric))) {
+                // Past here nodes <= max_nodes (an int), so the narrowing below is exact.
+                if (in_limits && std::isfinite(table.per_hour(static_cast<int>(nodes), fabric))) {
                     Plan pl = base_plan(ServingMode::aggregated, p);
                     aw.batch = p.batch;
                     pl.decode.memory_per_gpu = plan_memory(m, s, d, aw).total;
                     ++out.n.evaluations;
-                    pl.decode.units = units;
+                    pl.decode.units = static_cast<int>(units);
                     pl.gpus = static_cast<int>(gpus);
-                    pl.nodes = nodes;
+                    pl.nodes = static_cast<int>(nodes);
                     const double rps = su.demand ? *su.demand : a.rps;
                     pl.decode.utilisation = rps / (units * a.rps);
                     pl.tpot = seconds(a.tpot_sla);
@@ -858,7 +872,7 @@ ItemResult DecodeRunner::run(const DecodeItem& it) const {
                     finish_plan(su, pl, rps, a.share);
                     offer(best_agg, std::move(pl));
                 } else if (in_limits && out.diag.fabric_reason.empty()) {
-                    out.diag.fabric_reason = table.at(nodes, fabric).fabric;
+                    out.diag.fabric_reason = table.at(static_cast<int>(nodes), fabric).fabric;
                 }
             }
             // ---- disaggregated: this decode point with every prefill pool.
@@ -869,14 +883,14 @@ ItemResult DecodeRunner::run(const DecodeItem& it) const {
                     double ttft = 0;
                     long long gpus = 0;
                     std::size_t pi = 0;
-                    int nd = 0, np = 0;
+                    long long nd = 0, np = 0;
                     double rps = 0;
                 } bestc;
-                const auto consider = [&](std::size_t pi, int nd, int np) {
+                const auto consider = [&](std::size_t pi, long long nd, long long np) {
                     ++out.n.configurations;
                     const PrefillCand& pc = pre[pi];
-                    const int nodes = np * pc.layout.nodes + nd * d.nodes;
-                    const long long gpus = static_cast<long long>(nodes) * s.gpus_per_node;
+                    const long long nodes = np * pc.layout.nodes + nd * d.nodes;
+                    const long long gpus = nodes * s.gpus_per_node;
                     const double rps = su.demand ? *su.demand : std::min(np * pc.requests_per_s, nd * rd);
                     if (nodes > su.max_nodes || gpus > su.max_gpus) {
                         out.diag.gpus_needed.offer(static_cast<double>(gpus), [&] {
@@ -885,9 +899,10 @@ ItemResult DecodeRunner::run(const DecodeItem& it) const {
                         });
                         return;
                     }
-                    const double cost = table.per_hour(nodes, true);
+                    const double cost = table.per_hour(static_cast<int>(nodes), true);
                     if (!std::isfinite(cost)) {
-                        if (out.diag.fabric_reason.empty()) out.diag.fabric_reason = table.at(nodes, true).fabric;
+                        if (out.diag.fabric_reason.empty())
+                            out.diag.fabric_reason = table.at(static_cast<int>(nodes), true).fabric;
                         return;
                     }
                     const double cpt = cost / (rps * tokens_per_request * 3600) * 1e6;
@@ -898,37 +913,38 @@ ItemResult DecodeRunner::run(const DecodeItem& it) const {
                 for (std::size_t pi = 0; pi < pre.size(); ++pi) {
                     const PrefillCand& pc = pre[pi];
                     if (su.demand) {
-                        const int nd = static_cast<int>(std::ceil(*su.demand / rd - 1e-9));
-                        int np = static_cast<int>(std::ceil(*su.demand / pc.requests_per_s - 1e-9));
+                        const long long nd = units_for(*su.demand, rd);
+                        long long np = units_for(*su.demand, pc.requests_per_s);
                         for (double r : sp.pd_ratios)
-                            np = std::max(np, static_cast<int>(std::ceil(r * nd * d.nodes / pc.layout.nodes - 1e-9)));
-                        consider(pi, std::max(1, nd), std::max(1, np));
+                            np = std::max(np, units_for(r * static_cast<double>(nd) * d.nodes, pc.layout.nodes));
+                        consider(pi, nd, np);
                         continue;
                     }
                     for (int nd = 1; nd <= 8; ++nd) {
                         if (nd * d.nodes > su.max_nodes) break;
                         if (sp.pd_ratios.empty()) {
                             const double x = nd * rd / pc.requests_per_s;
-                            const int fl = static_cast<int>(std::floor(x + 1e-9));
-                            const int ce = static_cast<int>(std::ceil(x - 1e-9));
+                            // Saturated like units_for (a decode unit far faster than a prefill unit).
+                            const double xs = std::min(x, static_cast<double>(kTooManyUnits));
+                            const long long fl = static_cast<long long>(std::floor(xs + 1e-9));
+                            const long long ce = static_cast<long long>(std::ceil(xs - 1e-9));
                             if (fl >= 1) consider(pi, nd, fl);
-                            if (ce != fl) consider(pi, nd, std::max(1, ce));
+                            if (ce != fl) consider(pi, nd, std::max(1LL, ce));
                         } else {
                             for (double r : sp.pd_ratios)
-                                consider(pi, nd,
-                                         std::max(1, static_cast<int>(std::ceil(r * nd * d.nodes / pc.layout.nodes - 1e-9))));
+                                consider(pi, nd, units_for(r * nd * d.nodes, pc.layout.nodes));
                         }
                     }
                 }
                 if (std::isfinite(bestc.cpt)) {
                     const PrefillCand& pc = pre[bestc.pi];
                     Plan pl = base_plan(ServingMode::disaggregated, p);
-                    pl.decode.units = bestc.nd;
+                    pl.decode.units = static_cast<int>(bestc.nd);  // within max_nodes: consider() checked
                     pl.prefill = pc.layout;
-                    pl.prefill->units = bestc.np;
+                    pl.prefill->units = static_cast<int>(bestc.np);
                     pl.prefill->utilisation = bestc.rps / (bestc.np * pc.requests_per_s);
                     pl.decode.utilisation = bestc.rps / (bestc.nd * rd);
-                    pl.nodes = bestc.np * pc.layout.nodes + bestc.nd * d.nodes;
+                    pl.nodes = static_cast<int>(bestc.np * pc.layout.nodes + bestc.nd * d.nodes);
                     pl.gpus = static_cast<int>(bestc.gpus);
                     pl.tpot = seconds(p.tpot_sla);
                     pl.tpot_mean = seconds(p.tpot_mean);

@@ -13,10 +13,17 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "support/run_cli.hpp"
 
@@ -49,7 +56,15 @@ void write_100mb(const fs::path& p, const std::string& head) {
     for (int i = 0; i < 100 * 1024; ++i) out << line;
 }
 
-fs::path generated(const fs::path& dir, const std::string& name) {
+// The built hwplan under a 10 s wall-clock limit: a hang (a FIFO read, an
+// alias bomb) fails the case with exit code 137 instead of stalling the suite.
+CliResult run_hwplan_bounded(const std::vector<std::string>& args) {
+    std::vector<std::string> a = {"-s", "KILL", "10", HWPLAN_CLI_BINARY};
+    a.insert(a.end(), args.begin(), args.end());
+    return run_binary("/usr/bin/timeout", a);
+}
+
+std::string generated(const fs::path& dir, const std::string& name) {
     const fs::path p = dir / name;
     const std::string model_head = "id: gen\nsource: test\nlayers: 2\nhidden: 64\nvocab: 100\n";
     if (name == "binary.yaml") write(p, std::string("\x7f" "ELF\x02\x01\x01\x00\x00\x00\x00\x00", 12));
@@ -62,13 +77,29 @@ fs::path generated(const fs::path& dir, const std::string& name) {
     else if (name == "huge-scenario.yaml") write_100mb(p, "name: huge\n");
     else if (name == "binary-scenario.yaml") write(p, std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
     else if (name == "cyclic.yaml") write(p, "id: gen\na: &x [*x]\n");
+    else if (name == "long-value") return std::string(900, 'x') + " GB/s";  // an argument, not a file
+    else if (name == "long-share.yaml")  // a 900 KB value: quoted whole in one error line before
+        write(p, "name: x\nmodel: llama-3.1-8b\nsystems: [h100-node]\nworkload:\n  input: {mean: 1000}\n"
+                 "  output: {mean: 200}\n  prefix_hit_rate: " + std::string(900000, 'z') + "\n");
+    else if (name == "alias-string.yaml") {
+        // One 500 KB anchored string referenced 1e5 times: 800 KB on disk
+        // (under the 1 MiB input limit), 50 GB once expanded.
+        std::string t = "id: gen\nx: &a " + std::string(500000, 'y') + "\nl: [";
+        for (int i = 0; i < 100000; ++i) t += i ? ",*a" : "*a";
+        write(p, t + "]\n");
+    } else if (name == "fifo") {
+        fs::create_directories(p.parent_path());
+        REQUIRE(::mkfifo(p.c_str(), 0600) == 0);
+    } else if (name == "nothing.yaml" || name == "nothing.csv") {
+        // A path only (calibrate -o): nothing is created.
+    }
     else FAIL("no generator for " << name);
-    return p;
+    return p.string();
 }
 
 std::string expand(const std::string& arg, const fs::path& tmp) {
     if (arg.rfind("@bad/", 0) == 0) return (kBad / arg.substr(5)).string();
-    if (arg.rfind("@gen:", 0) == 0) return generated(tmp, arg.substr(5)).string();
+    if (arg.rfind("@gen:", 0) == 0) return generated(tmp, arg.substr(5));
     if (arg.rfind("@hwdb:", 0) == 0) {
         const fs::path rel = arg.substr(6);  // "gpus/bad-unit.yaml"
         const fs::path data = tmp / "data";
@@ -241,6 +272,101 @@ const std::vector<CliCase>& cli_cases() {
         {"flag-gemm-huge", {"gemm", "--gpu", "h100-sxm", "--m", "1e30", "--n", "4096", "--k", "4096"}, {"--m"}},
         {"flag-gemm-negative", {"gemm", "--gpu", "h100-sxm", "--m", "-4", "--n", "4096", "--k", "4096"}, {"--m"}},
         {"flag-bad-format", {"kv", "--model", "deepseek-v3", "--format", "xml"}, {"--format"}},
+
+        // ------------------------------------------- round two (issue 22)
+        // Integer flags: range checked on the text, before any int arithmetic.
+        {"int-nodes-overflow", {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "268435456"},
+         {"--nodes: must be a whole number between 1 and 65536, got '268435456'"}},
+        {"int-redundant-overflow",
+         {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "4", "--redundant-experts",
+          "2147483647"},
+         {"--redundant-experts: must be a whole number between 0 and 65536"}},
+        {"int-tp-64bit", {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--tp", "99999999999"},
+         {"--tp: must be a whole number"}},
+        {"int-ep-nodes-overflow", {"ep", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "268435456"},
+         {"--nodes: must be a whole number between 1 and 65536"}},
+        {"int-radix-overflow", {"topo", "--table", "--radix", "99999999999"},
+         {"--radix: must be a whole number between 2 and 65536"}},
+        {"int-layers-huge", {"ep", "--layers", "1e12"}, {"--layers: must be a whole number between 1 and 100000"}},
+        {"int-mtp-negative", {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "4", "--mtp", "-1"},
+         {"--mtp: must be a whole number between 0 and 16, got '-1'"}},
+        {"int-batch-fraction", {"tpot", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--batch", "2.5"},
+         {"--batch: must be a whole number"}},
+        {"int-seed-negative",
+         {"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--input", "2k", "--output", "256", "--rate",
+          "10/s", "--simulate", "--seed", "-1"},
+         {"--seed: must be a whole number between 0 and", "got '-1'"}},
+        {"int-requests-bound",
+         {"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--input", "2k", "--output", "256", "--rate",
+          "10/s", "--simulate", "--requests", "2000000000"},
+         {"--requests: 2000000000 requests is more than the bound of 10000000 (raise it with --max-requests)"}},
+        {"int-requests-overflow",
+         {"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--input", "2k", "--output", "256", "--rate",
+          "10/s", "--simulate", "--requests", "1e30"},
+         {"--requests: must be a whole number"}},
+        // Physical bounds on quantities (docs/hardening.md, "Bounds").
+        {"bound-tiny-bandwidth", {"ep", "--bandwidth", "1e-300 GB/s"}, {"--bandwidth", "below 1 MB/s"}},
+        {"bound-huge-bandwidth", {"ep", "--bandwidth", "1e308 B/s"}, {"--bandwidth", "implausibly large (limit 1 PB/s)"}},
+        {"bound-inf-bandwidth", {"ep", "--bandwidth", "inf GB/s"}, {"--bandwidth", "finite"}},
+        {"bound-tiny-duration",
+         {"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--input", "2k", "--output", "256", "--rate",
+          "10/s", "--kv-hit-rate", "0.5", "--kv-reuse-window", "1e-300 s"},
+         {"--kv-reuse-window", "below 1 ns"}},
+        {"bound-prefix-hit-one",
+         {"tpot", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "4", "--prefix-hit", "1"},
+         {"--prefix-hit: must be between 0 and 1 (exclusive)"}},
+        {"bound-max-error-nan", {"validate", "--max-error", "nan"}, {"--max-error: must be a finite number"}},
+        {"bound-max-error-inf", {"validate", "--max-error", "inf"}, {"--max-error"}},
+        {"bound-hw-tiny-bandwidth", {"--data-dir", "@hwdb:gpus/tiny-bandwidth.yaml", "hw", "list"},
+         {"tiny-bandwidth.yaml:6:", "memory_bandwidth: bandwidth '1e-300 GB/s' is below 1 MB/s"}},
+        {"bound-hw-huge-bandwidth", {"--data-dir", "@hwdb:gpus/huge-bandwidth.yaml", "hw", "list"},
+         {"huge-bandwidth.yaml:6:", "limit 1 PB/s"}},
+        {"bound-scenario-tiny-time", {"plan", "@bad/scenarios/tiny-latency.yaml"},
+         {"tiny-latency.yaml:10:9: sla.tpot: duration '1e-300 s' is below 1 ns"}},
+        {"bound-scenario-huge-time", {"plan", "@bad/scenarios/huge-latency.yaml"},
+         {"huge-latency.yaml:10:9: sla.tpot:", "implausibly large"}},
+        {"echo-cut", {"ep", "--bandwidth", "@gen:long-value"}, {"--bandwidth", "xxxxxxxx..."}},
+        // Demand past what any deployment can carry: infeasible, exit 2 (was a segfault).
+        {"crash-huge-rate-plan", {"plan", "@bad/scenarios/huge-rate.yaml"},
+         {"need at least", "GPUs", "more than the constraints allow"}},
+        // Resource bombs and inputs that are not regular files.
+        {"bomb-alias-scenario", {"plan", "@bad/scenarios/alias-bomb.yaml"},
+         {"alias-bomb.yaml:", "YAML aliases expand to more than 1000000 nodes"}},
+        {"bomb-alias-hardware", {"--data-dir", "@hwdb:gpus/alias-bomb.yaml", "hw", "list"},
+         {"alias-bomb.yaml:", "YAML aliases expand"}},
+        {"bomb-alias-string", {"params", "--model", "@gen:alias-string.yaml"},
+         {"alias-string.yaml:", "MiB of text"}},
+        {"bomb-search", {"plan", "@bad/scenarios/search-bomb.yaml"},
+         {"search-bomb.yaml: the search has about", "more than the bound of 1e+09",
+          "raise the bound with --max-configurations"}},
+        {"bomb-search-sweep", {"sweep", "@bad/scenarios/search-bomb.yaml", "--out", "@gen:nothing.csv"},
+         {"search-bomb.yaml: the search has about", "more than the bound of 1e+07"}},
+        {"bound-sweep-configurations",
+         {"sweep", "@bad/../../../scenarios/small-llama-8b.yaml", "--out", "@gen:nothing.csv", "--max-configurations",
+          "100"},
+         {"small-llama-8b.yaml: the search has about", "more than the bound of 100"}},
+        {"bound-max-configurations-nan", {"plan", "@bad/scenarios/huge-rate.yaml", "--max-configurations", "nan"},
+         {"--max-configurations: must be a finite number"}},
+        // Accepted nonsense.
+        {"empty-data-dir", {"--data-dir", "", "hw", "list"}, {"--data-dir: must not be empty"}},
+        {"empty-profile", {"tpot", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--profile", ""},
+         {"--profile: must not be empty"}},
+        {"str-tag-number", {"params", "--model", "@bad/models/str-tag-number.yaml"},
+         {"str-tag-number.yaml:5:9: layers: expected a whole number, got the quoted text \"61\""}},
+        {"echo-cut-file", {"plan", "@gen:long-share.yaml"},
+         {"long-share.yaml:7:20: workload.prefix_hit_rate: expected a share like 0.56 or '56%', got 'zzzz", "zzz...'"}},
+        {"holdout-no-shape",
+         {"calibrate", "fit", "@bad/../calibration/synthetic-gpu-probe.yaml", "--gpu", "h100-sxm", "--holdout",
+          "llama-3.1-8b.qvk", "-o", "@gen:nothing.yaml"},
+         {"--holdout: no GEMM sample of the probe has shape 'llama-3.1-8b.qvk' (did you mean 'llama-3.1-8b.qkv'?)"}},
+        {"fifo-trace",
+         {"serve", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--input", "2k", "--output", "256", "--trace",
+          "@gen:fifo"},
+         {"fifo: is a named pipe (FIFO), expected a regular file"}},
+        {"fifo-model", {"params", "--model", "@gen:fifo"}, {"is a named pipe (FIFO)"}},
+        {"fifo-scenario", {"plan", "@gen:fifo"}, {"is a named pipe (FIFO)"}},
+        {"device-model", {"params", "--model", "/dev/zero"}, {"/dev/zero: is a character device"}},
+        {"fifo-probe", {"calibrate", "fit", "@gen:fifo", "-o", "@gen:nothing.yaml"}, {"is a named pipe (FIFO)"}},
     };
     return cases;
 }
@@ -255,7 +381,7 @@ TEST_CASE("CLI bad-input matrix: exit code 2 and one clear error line", "[cli][h
     const fs::path tmp = make_temp_dir("hwplan-bad-input");
     std::vector<std::string> args;
     for (const auto& a : c.args) args.push_back(expand(a, tmp));
-    const CliResult r = run_hwplan(args);
+    const CliResult r = run_hwplan_bounded(args);
     std::error_code ec;
     fs::remove_all(tmp, ec);
     CAPTURE(c.id, r.err, r.out);
@@ -265,6 +391,8 @@ TEST_CASE("CLI bad-input matrix: exit code 2 and one clear error line", "[cli][h
     // One error line (CLI11 parse errors add a "Run with --help" hint line).
     const auto first_line = r.err.substr(0, r.err.find('\n'));
     for (const auto& e : c.expected) CHECK_THAT(first_line, Contains(e));
+    // Echoed values are cut (80 characters each): no error line is a wall of text.
+    CHECK(first_line.size() < 2000);
 }
 
 TEST_CASE("CLI: a failed sweep leaves no file behind, and keeps an old one intact", "[cli][hardening]") {
@@ -298,5 +426,229 @@ TEST_CASE("CLI: a failed sweep leaves no file behind, and keeps an old one intac
     CAPTURE(left);
     CHECK(left.empty());
     std::error_code ec;
+    fs::remove_all(tmp, ec);
+}
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::string> entries(const fs::path& dir) {
+    std::vector<std::string> v;
+    for (const auto& e : fs::directory_iterator(dir)) v.push_back(e.path().filename().string());
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("CLI: --out / -o never clobbers an input, a device, a FIFO or a link", "[cli][hardening]") {
+    const fs::path tmp = make_temp_dir("hwplan-clobber");
+    const fs::path scen = tmp / "s.yaml";
+    fs::copy_file(source_path("scenarios/small-llama-8b.yaml"), scen);
+    const std::string before = slurp(scen);
+    const auto sweep = [&](const fs::path& out, std::vector<std::string> extra = {}) {
+        std::vector<std::string> a = {"sweep", scen.string(), "--out", out.string(), "--threads", "1"};
+        a.insert(a.end(), extra.begin(), extra.end());
+        return run_hwplan_bounded(a);
+    };
+    SECTION("the scenario itself") {
+        const auto r = sweep(scen);
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("--out " + scen.string() + ": is the input file"));
+    }
+    SECTION("a hard link to the scenario (same inode, other name)") {
+        fs::create_hard_link(scen, tmp / "alias.yaml");
+        const auto r = sweep(tmp / "alias.yaml");
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("is the input file"));
+        fs::remove(tmp / "alias.yaml");
+    }
+    SECTION("a FIFO") {
+        REQUIRE(::mkfifo((tmp / "pipe").c_str(), 0600) == 0);
+        const auto r = sweep(tmp / "pipe");
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("is a named pipe (FIFO), not a regular file"));
+        CHECK(fs::is_fifo(tmp / "pipe"));
+        fs::remove(tmp / "pipe");
+    }
+    SECTION("a device node is refused before anything is written") {
+        // /dev/null is safe to name: the check refuses it before any write.
+        const auto r = sweep("/dev/null");
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("/dev/null: is a character device"));
+        CHECK(fs::is_character_file("/dev/null"));
+    }
+    SECTION("a symbolic link: refused, then replaced with --force") {
+        const fs::path target = tmp / "target.csv";
+        std::ofstream(target) << "keep me\n";
+        fs::create_symlink(target, tmp / "link.csv");
+        const auto r = sweep(tmp / "link.csv");
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("is a symbolic link"));
+        CHECK_THAT(r.err, Contains("--force"));
+        CHECK(fs::is_symlink(tmp / "link.csv"));
+        CHECK(slurp(target) == "keep me\n");
+        const auto f = sweep(tmp / "link.csv", {"--force"});
+        CHECK(f.exit_code == 0);
+        CHECK(!fs::is_symlink(tmp / "link.csv"));
+        CHECK(slurp(target) == "keep me\n");  // the link is replaced, not what it pointed to
+        fs::remove(tmp / "link.csv");
+        fs::remove(target);
+    }
+    SECTION("calibrate fit: -o naming the probe file") {
+        const fs::path probe = tmp / "probe.yaml";
+        fs::copy_file(fs::path(HWPLAN_TEST_DATA_DIR) / "calibration" / "synthetic-gpu-probe.yaml", probe);
+        const std::string probe_before = slurp(probe);
+        const auto r = run_hwplan_bounded({"calibrate", "fit", probe.string(), "-o", probe.string()});
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("-o " + probe.string() + ": is the input file"));
+        CHECK(slurp(probe) == probe_before);
+        fs::remove(probe);
+    }
+    CHECK(slurp(scen) == before);
+    CHECK(entries(tmp) == std::vector<std::string>{"s.yaml"});  // no temporary, no stray output
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+}
+
+TEST_CASE("CLI: a write cut short by a file-size limit leaves no temporary", "[cli][hardening]") {
+    const fs::path tmp = make_temp_dir("hwplan-fsize");
+    const fs::path out = tmp / "points.csv";
+    std::ofstream(out) << "old content\n";
+    // ulimit -f 1: 512 bytes (POSIX sh blocks); the sweep's CSV is larger.
+    // Without the guard SIGXFSZ killed hwplan mid-write and left the .tmp.
+    const std::string cmd = std::string("ulimit -f 1; exec /usr/bin/timeout -s KILL 10 ") + HWPLAN_CLI_BINARY +
+                            " sweep " + source_path("scenarios/small-llama-8b.yaml") + " --threads 1 --out " +
+                            out.string();
+    const auto r = run_binary("/bin/sh", {"-c", cmd});
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("cannot write: File too large"));
+    CHECK(slurp(out) == "old content\n");
+    CHECK(entries(tmp) == std::vector<std::string>{"points.csv"});
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+}
+
+TEST_CASE("CLI: valid extreme inputs are still answered", "[cli][hardening]") {
+    const fs::path tmp = make_temp_dir("hwplan-extreme");
+    SECTION("a tiny demand needs one replica, never 0 GPUs at $0") {
+        std::string text = slurp(source_path("scenarios/small-llama-8b.yaml"));
+        text.replace(text.find("  output: {mean: 200}"), 21, "  output: {mean: 200}\n  requests_per_s: 1e-9/s");
+        std::ofstream(tmp / "tiny.yaml") << text;
+        const auto r = run_hwplan_bounded({"plan", (tmp / "tiny.yaml").string(), "--format", "json", "--threads", "1"});
+        REQUIRE(r.exit_code == 0);
+        const auto j = nlohmann::json::parse(r.out);
+        REQUIRE(!j["plans"].empty());
+        for (const auto& p : j["plans"]) {
+            // At least one unit: one or two h100-node nodes (8 GPUs each), never 0 GPUs at $0.
+            CHECK(p["gpus"].get<int>() >= 8);
+            CHECK(p["nodes"].get<int>() >= 1);
+            CHECK(p["cost_per_hour_usd"].get<double>() > 0);
+        }
+        // The cheapest is the smallest unit: one node of 8 GPUs.
+        CHECK(j["plans"][0]["gpus"].get<int>() == 8);
+    }
+    SECTION("report --scenario with a demand no deployment carries: the reason, no crash") {
+        const auto r = run_hwplan_bounded(
+            {"report", "--scenario", (kBad / "scenarios" / "huge-rate.yaml").string()});
+        CAPTURE(r.err);
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.out, Contains("more than the constraints allow"));
+    }
+    SECTION("report --scenario with a search past the bound: the reason in the report, no endless run") {
+        const auto r = run_hwplan_bounded({"report", "--scenario", (kBad / "scenarios" / "search-bomb.yaml").string()});
+        CAPTURE(r.err);
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.out, Contains("the search has about"));
+    }
+    SECTION("sweep with that demand: every point written, infeasible, no crash") {
+        const auto r = run_hwplan_bounded({"sweep", (kBad / "scenarios" / "huge-rate.yaml").string(), "--out",
+                                           (tmp / "p.csv").string(), "--threads", "1"});
+        CAPTURE(r.err);
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.out, Contains("more than the constraints allow"));
+        CHECK(fs::file_size(tmp / "p.csv") > 0);
+    }
+    SECTION("the largest accepted layout flags") {
+        const auto r = run_hwplan_bounded(
+            {"memory", "--model", "deepseek-v3", "--system", "h800-node", "--nodes", "65536", "--format", "json"});
+        CAPTURE(r.err);
+        CHECK(r.exit_code == 0);
+    }
+    SECTION("bounds are inclusive: 1 MB/s and 1 PB/s") {
+        CHECK(run_hwplan_bounded({"ep", "--bandwidth", "1 MB/s"}).exit_code == 0);
+        CHECK(run_hwplan_bounded({"ep", "--bandwidth", "1000 TB/s"}).exit_code == 0);
+    }
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+}
+
+TEST_CASE("CLI: calibrate fit refuses degenerate samples, naming the sample", "[cli][hardening][calibration]") {
+    const fs::path tmp = make_temp_dir("hwplan-cal-sanity");
+    const std::string good = slurp(fs::path(HWPLAN_TEST_DATA_DIR) / "calibration" / "synthetic-gpu-probe.yaml");
+    // Every timing field of a gemm line set to `t` (median, p10, p90, min, max).
+    const auto set_times = [](std::string line, const std::string& t) {
+        for (const char* key : {"time_s: ", "time_s_p10: ", "time_s_p90: ", "time_s_min: ", "time_s_max: "}) {
+            const auto at = line.find(key);
+            REQUIRE(at != std::string::npos);
+            const auto from = at + std::strlen(key);
+            line.replace(from, line.find(',', from) - from, t);
+        }
+        return line;
+    };
+    // Rewrites the GEMM lines: all of them (dense and grouped), or only the first.
+    const auto mutate = [&](const std::string& t, bool all) {
+        std::string out, line;
+        std::istringstream in(good);
+        bool done = false;
+        while (std::getline(in, line)) {
+            const bool gemm = line.find("{tag: gemm,") != std::string::npos ||
+                              (all && line.find("{tag: grouped_gemm,") != std::string::npos);
+            if (gemm && (all || !done)) {
+                line = set_times(line, t);
+                done = true;
+            }
+            out += line + "\n";
+        }
+        return out;
+    };
+    const fs::path probe = tmp / "probe.yaml";
+    const fs::path out = tmp / "profile.yaml";
+    const auto fit = [&](const std::string& text) {
+        std::ofstream(probe, std::ios::binary) << text;
+        return run_hwplan_bounded({"calibrate", "fit", probe.string(), "--gpu", "h100-sxm", "-o", out.string()});
+    };
+    SECTION("a time below a nanosecond") {
+        const auto r = fit(mutate("1.0e-300", false));
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("gemm sample 1 (bf16 llama-3.1-8b.qkv 1x6144x4096): time 1e-300 s is below 1 ns"));
+    }
+    SECTION("faster than the spec peak allows") {
+        // 5.03e7 FLOP in 10 ns = 5e15 FLOP/s, 509 % of the H100's 989 TFLOPS.
+        const auto r = fit(mutate("1.0e-08", false));
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("gemm sample 1 (bf16 llama-3.1-8b.qkv 1x6144x4096): 1e-08 s is 50"));
+        CHECK_THAT(r.err, Contains("% of the spec peak, more than the clocks allow"));
+    }
+    SECTION("every GEMM the same time") {
+        // 20 us: some of them would beat the peak too; the sameness is the diagnosis.
+        const auto r = fit(mutate("2.0e-05", true));
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains("bf16 GEMM samples (gemm sample 1"));
+        CHECK_THAT(r.err, Contains("have the same time 2e-05 s over different sizes"));
+    }
+    SECTION("the untouched synthetic probe still fits, and its profile loads") {
+        const auto r = fit(good);
+        CAPTURE(r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK(run_hwplan_bounded({"calibrate", "report", out.string()}).exit_code == 0);
+    }
+    std::error_code ec;
+    if (!fs::exists(out)) CHECK(entries(tmp) == std::vector<std::string>{"probe.yaml"});  // nothing half-written
     fs::remove_all(tmp, ec);
 }

@@ -6,6 +6,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
 #include <string>
 #include <vector>
 
@@ -14,6 +23,7 @@
 #include "hwdb/atomic_file.hpp"
 #include "hwdb/model_file.hpp"
 #include "hwdb/unit_parse.hpp"
+#include "hwdb/yaml_reader.hpp"
 #include "model/error.hpp"
 #include "temp_dir.hpp"
 
@@ -329,6 +339,16 @@ TEST_CASE("unit strings: typos, signs, NaN, overflow and control characters give
         {"bandwidth", "400\nGbps", "unknown bandwidth unit '?Gbps' in '400?Gbps'"},
         {"bytes", "1 \x1b[31mGB", "'1 ?[31mGB'"},
         {"bytes", "1 " + std::string(5000, 'G'), "..."},
+        // Physical bounds (docs/hardening.md, "Bounds"): finite is not enough.
+        {"bandwidth", "1e-300 GB/s", "bandwidth '1e-300 GB/s' is below 1 MB/s"},
+        {"bandwidth", "999 KB/s", "below 1 MB/s"},
+        {"bandwidth", "1001 TB/s", "implausibly large (limit 1 PB/s)"},
+        {"bandwidth", "1e308 B/s", "implausibly large (limit 1 PB/s)"},
+        {"duration", "1e-300 s", "duration '1e-300 s' is below 1 ns"},
+        {"duration", "0.5 ns", "below 1 ns"},
+        {"duration", "1e308 s", "implausibly large (limit one year)"},
+        {"compute", "1e-300 TFLOPS", "below 1 MFLOPS"},
+        {"compute", "1e20 FLOPS", "implausibly large"},
     }));
     const std::string& text = c.text;
     CAPTURE(c.parser, c.text);
@@ -383,4 +403,145 @@ TEST_CASE("fuzz regressions: committed crash/hang inputs are refused quickly", "
     Problems problems;
     (void)parse_gpu("id: x\nname: a\n  , b\n", "x.yaml", "x", problems);
     CHECK_THAT(std::string(problems.to_error().what()), !Contains("outside a [list]"));
+}
+
+TEST_CASE("bounded numbers: range checked before any integer conversion", "[hwdb][hardening]") {
+    CHECK(parse_whole("4", "--n", 1, 8) == 4);
+    CHECK(parse_whole("2k", "--n", 1, 4096) == 2000);
+    CHECK(parse_whole("65536", "--n", 1, 65536) == 65536);  // bounds are inclusive
+    CHECK(parse_whole("-3", "--n", -5, 5) == -3);
+    const auto err = [](const std::string& text, long long lo, long long hi) {
+        try {
+            (void)parse_whole(text, "--n", lo, hi);
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    // 2^31 and 2^63 + 1 would wrap in an int / long long conversion.
+    CHECK_THAT(err("2147483648", 1, 65536), Contains("--n: must be a whole number between 1 and 65536, got '2147483648'"));
+    CHECK_THAT(err("9223372036854775809", 0, 1LL << 53), Contains("must be a whole number"));
+    CHECK_THAT(err("1e300", 0, 10), Contains("between 0 and 10"));
+    CHECK_THAT(err("-1", 0, 10), Contains("got '-1'"));
+    CHECK_THAT(err("2.5", 0, 10), Contains("whole number"));
+    CHECK_THAT(err("nan", 0, 10), Contains("finite"));
+    CHECK_THAT(err("", 0, 10), Contains("expected a count"));
+    CHECK(err(std::string(5000, '9'), 0, 10).size() < 300);  // echo cut at 80 characters
+
+    CHECK(parse_number("0.5", "--x", 0, 1) == 0.5);
+    const auto nerr = [](const std::string& text) {
+        try {
+            (void)parse_number(text, "--x", 0, 1e6);
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK_THAT(nerr("nan"), Contains("--x: must be a finite number, got 'nan'"));
+    CHECK_THAT(nerr("inf"), Contains("finite"));
+    CHECK_THAT(nerr("1e400"), Contains("out of range (expected 0 to 1e+06)"));  // no 309-digit bound
+    CHECK_THAT(nerr("-1"), Contains("must be between 0 and 1e+06"));
+    CHECK_THAT(nerr("5 %"), Contains("expected a number"));
+}
+
+TEST_CASE("YAML alias expansion is bounded (nodes and bytes), with a location", "[hwdb][hardening]") {
+    const auto yaml_error = [](const std::string& text) {
+        Problems pr;
+        (void)parse_yaml(text, "bomb.yaml", pr);
+        try {
+            pr.throw_if_any();
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    // The billion laughs: 9 levels of 10 aliases, 1e9 nodes from 500 bytes.
+    std::string laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i < 9; ++i) {
+        laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+        for (int j = 0; j < 10; ++j) laughs += (j ? ", *a" : "*a") + std::to_string(i - 1);
+        laughs += "]\n";
+    }
+    CHECK_THAT(yaml_error(laughs), Contains("bomb.yaml:"));
+    CHECK_THAT(yaml_error(laughs), Contains("YAML aliases expand to more than 1000000 nodes"));
+    // Few nodes, many bytes: one 400 KB string referenced 100 times (40 MB).
+    std::string wide = "s: &s " + std::string(400000, 'y') + "\nl: [";
+    for (int i = 0; i < 100; ++i) wide += i ? ",*s" : "*s";
+    CHECK_THAT(yaml_error(wide + "]\n"), Contains("MiB of text"));
+    // Ordinary aliases (a shared block reused a few times) still load.
+    CHECK(yaml_error("base: &b {x: 1, y: 2}\none: *b\ntwo: *b\n").empty());
+}
+
+TEST_CASE("read_file refuses FIFOs and devices without blocking; reads /proc files", "[hwdb][hardening]") {
+    test::TempDir tmp;
+    const fs::path fifo = tmp.path() / "pipe";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    // Opening a FIFO for reading blocks until a writer comes: the old
+    // ifstream read hung here forever.
+    CHECK_THROWS_WITH(read_file(fifo), Contains("is a named pipe (FIFO), expected a regular file"));
+    CHECK_THROWS_WITH(read_file("/dev/zero"), Contains("is a character device"));
+    CHECK_THROWS_WITH(require_regular_file(fifo), Contains("named pipe"));
+    // /proc files report 0 bytes and have content (was "file is empty").
+    CHECK(!read_file("/proc/self/status").empty());
+    CHECK_THROWS_WITH(read_file(tmp.write("big.txt", std::string(100, 'x')), 10), Contains("10-byte limit"));
+}
+
+TEST_CASE("check_output_path: inputs by inode, non-regular files, symlinks", "[hwdb][hardening]") {
+    test::TempDir tmp;
+    const fs::path in = tmp.write("in.yaml", "a: 1\n");
+    CHECK_NOTHROW(check_output_path(tmp.path() / "new.csv", {in}, false, "--out"));
+    CHECK_THROWS_WITH(check_output_path(in, {in}, false, "--out"), Contains("is the input file"));
+    fs::create_hard_link(in, tmp.path() / "hard.yaml");
+    CHECK_THROWS_WITH(check_output_path(tmp.path() / "hard.yaml", {in}, true, "-o"), Contains("is the input file"));
+    // A relative spelling of the same file is the same inode.
+    CHECK_THROWS_WITH(check_output_path(tmp.path() / "." / "in.yaml", {in}, false, "-o"), Contains("is the input file"));
+    fs::create_symlink(tmp.path() / "elsewhere.csv", tmp.path() / "link.csv");
+    CHECK_THROWS_WITH(check_output_path(tmp.path() / "link.csv", {in}, false, "--out"),
+                      Contains("--out " + (tmp.path() / "link.csv").string() + ": is a symbolic link"));
+    CHECK_NOTHROW(check_output_path(tmp.path() / "link.csv", {in}, true, "--out"));
+    fs::create_symlink(in, tmp.path() / "link-to-input.yaml");
+    CHECK_THROWS_WITH(check_output_path(tmp.path() / "link-to-input.yaml", {in}, true, "--out"),
+                      Contains("is the input file"));  // --force never allows clobbering an input
+    CHECK_THROWS_WITH(check_output_path("/dev/null", {in}, true, "--out"), Contains("is a character device"));
+    CHECK_THROWS_WITH(check_output_path(tmp.path(), {in}, false, "--out"), Contains("is a directory"));
+}
+
+TEST_CASE("write_file_atomically: SIGTERM during the write leaves no temporary", "[hwdb][hardening]") {
+    test::TempDir tmp;
+    const fs::path out = tmp.path() / "big.csv";
+    std::ofstream(out) << "old\n";
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        // The child: a watcher thread sends SIGTERM as soon as the temporary
+        // appears; the main thread writes 256 MB (long enough to be caught).
+        std::thread watcher([&] {
+            for (int i = 0; i < 200000; ++i) {
+                for (const auto& e : fs::directory_iterator(tmp.path()))
+                    if (e.path().filename().string().rfind(".big.csv.tmp", 0) == 0) {
+                        ::kill(::getpid(), SIGTERM);
+                        return;
+                    }
+            }
+        });
+        watcher.detach();
+        const std::string content(256u << 20, 'x');
+        try {
+            write_file_atomically(out, content);
+        } catch (...) {
+        }
+        ::_exit(3);  // finished before the signal came
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+        WARN("the write finished before the signal; nothing to check");
+    } else {
+        CHECK(WIFSIGNALED(status));
+        CHECK(WTERMSIG(status) == SIGTERM);  // re-raised: the exit status still says "killed by SIGTERM"
+    }
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(tmp.path())) left.push_back(e.path().filename().string());
+    CHECK(left == std::vector<std::string>{"big.csv"});
 }

@@ -138,7 +138,8 @@ DecodeStep decode_step(const ModelArch& m, const System& s, const Deployment& d,
                 detail::dense_ffn_block(c, seqs, std::get<Dense>(m.ffn).intermediate, draft);
             const KernelCost proj =
                 k.gemm(GemmShape{seqs, static_cast<double>(m.hidden), 2.0 * m.hidden, c.weights, 1});
-            draft.compute += proj.total().value();
+            // The fill is inside the per-kernel cost in a step (layer_costs.cpp, add_gemm).
+            draft.compute += proj.total().value() - c.linear_format.latency_s;
             draft.kernels += proj.kernels;
             detail::lm_head_block(c, seqs, draft);
             const double t = (draft.compute + draft.comm) * d.mtp.depth;

@@ -28,11 +28,15 @@ void add_serial_comm(const StepContext& c, LayerCost& out, Component what, doubl
 }
 
 // One GEMM kernel in a resolved format (KernelCostModel::gemm_seconds, the
-// same roofline as KernelCostModel::gemm) plus its fixed cost.
+// same model as KernelCostModel::gemm) plus its fixed cost. In a step the
+// per-kernel cost (Efficiencies::kernel_overhead: graph node launch,
+// dependency wait, a short kernel's ramp and tail) already holds the ramp
+// and tail that an isolated GEMM's time carries as its pipeline fill
+// (GemmEfficiency::pipeline_latency), so the fill is counted once, there.
 void add_gemm(const StepContext& c, LayerCost& out, Component what, const KernelCostModel::GemmFormat& f, double m,
               double n, double k, double groups = 1) {
     if (m <= 0 || n <= 0 || k <= 0 || groups <= 0) return;
-    const double t = c.k->gemm_seconds(f, m, n, k, groups);
+    const double t = c.k->gemm_seconds(f, m, n, k, groups) - f.latency_s;
     out.parts.seconds_[static_cast<std::size_t>(what)] += t;
     out.parts.seconds_[static_cast<std::size_t>(Component::kernel_overhead)] += c.kernel_overhead;
     out.compute += t + c.kernel_overhead;

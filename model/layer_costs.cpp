@@ -93,6 +93,22 @@ void add_silu_mul(const StepContext& c, LayerCost& out, Component what, double t
     add_unfused(c, out, what, c.engine->unfused.silu_mul, tokens * intermediate, 1, c.act_bytes);
 }
 
+// A SwiGLU MLP of `tokens` rows and `intermediate` columns (per GPU):
+// gate and up as one GEMM or two (EngineFusions::gate_up_gemm), SiLU * mul,
+// down; the activation's kernels go to `activation`.
+void add_swiglu(const StepContext& c, LayerCost& out, Component what, Component activation, double tokens,
+                double intermediate) {
+    const double h = c.m->hidden;
+    if (c.engine->fuses.gate_up_gemm) {
+        add_linear(c, out, what, tokens, 2 * intermediate, h);
+    } else {
+        add_linear(c, out, what, tokens, intermediate, h);
+        add_linear(c, out, what, tokens, intermediate, h);
+    }
+    add_silu_mul(c, out, activation, tokens, intermediate);
+    add_linear(c, out, what, tokens, h, intermediate);
+}
+
 // RoPE on `rotated` query + key elements and the KV-cache write of `cached`
 // elements in `cache_tensors` tensors (K and V, or MLA's one latent).
 void add_rope_and_cache(const StepContext& c, LayerCost& out, double rotated, double cached, int cache_tensors) {
@@ -324,14 +340,7 @@ void dense_ffn_block(const StepContext& c, double tokens, double intermediate, L
     const double ab = c.act_bytes;
     const double inter = intermediate / c.d->tp;
     add_norm_residual(c, out, M, h);
-    if (c.engine->fuses.gate_up_gemm) {
-        add_linear(c, out, Component::dense_ffn, M, 2 * inter, h);
-    } else {
-        add_linear(c, out, Component::dense_ffn, M, inter, h);
-        add_linear(c, out, Component::dense_ffn, M, inter, h);
-    }
-    add_silu_mul(c, out, Component::elementwise, M, inter);
-    add_linear(c, out, Component::dense_ffn, M, h, inter);
+    add_swiglu(c, out, Component::dense_ffn, Component::elementwise, M, inter);
     add_serial_comm(c, out, Component::all_reduce, all_reduce_seconds(c, M * h * ab, c.d->tp));
 }
 
@@ -369,14 +378,7 @@ MoeStats moe_block(const StepContext& c, double tokens, EpAlgorithm algorithm, L
     const bool shared_local = e->shared_experts > 0 && !c.o->shared_experts_via_ep;
     if (shared_local) {
         const double inter = static_cast<double>(e->shared_experts) * e->expert_intermediate / tp;
-        if (c.engine->fuses.gate_up_gemm) {
-            add_linear(c, out, Component::shared_experts, M, 2 * inter, h);
-        } else {
-            add_linear(c, out, Component::shared_experts, M, inter, h);
-            add_linear(c, out, Component::shared_experts, M, inter, h);
-        }
-        add_silu_mul(c, out, Component::shared_experts, M, inter);
-        add_linear(c, out, Component::shared_experts, M, h, inter);
+        add_swiglu(c, out, Component::shared_experts, Component::shared_experts, M, inter);
     }
 
     // Routed experts on the hottest GPU. Each EP rank holds n_loc physical

@@ -9,6 +9,7 @@
 
 #include "hwdb/reference_file.hpp"
 #include "model/error.hpp"
+#include "tests/model/validation/conditions.hpp"
 #include "model/validation/validation.hpp"
 #include "tests/model/fixtures.hpp"
 #include "tests/model/step_fixtures.hpp"
@@ -43,20 +44,8 @@ Catalog fixture_catalog() {
     return c;
 }
 
-Condition num(double v) {
-    Condition c;
-    c.type = Condition::Type::number;
-    c.number = v;
-    c.text = std::to_string(v);
-    return c;
-}
-
-Condition txt(std::string s) {
-    Condition c;
-    c.type = Condition::Type::text;
-    c.text = std::move(s);
-    return c;
-}
+using test::num;
+using test::txt;
 
 Reference row(std::string id, std::string quantity, double value, std::string unit,
               std::map<std::string, Condition, std::less<>> conditions) {

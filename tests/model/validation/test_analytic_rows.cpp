@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/error.hpp"
+#include "tests/model/validation/conditions.hpp"
 #include "model/validation/validation.hpp"
 #include "tests/model/fixtures.hpp"
 #include "tests/model/step_fixtures.hpp"
@@ -36,20 +37,8 @@ Catalog small_catalog() {
     return c;
 }
 
-Condition num(double v) {
-    Condition c;
-    c.type = Condition::Type::number;
-    c.number = v;
-    c.text = std::to_string(v);
-    return c;
-}
-
-Condition txt(std::string s) {
-    Condition c;
-    c.type = Condition::Type::text;
-    c.text = std::move(s);
-    return c;
-}
+using test::num;
+using test::txt;
 
 Reference row(std::string quantity, double value, std::map<std::string, Condition, std::less<>> cond) {
     Reference r;

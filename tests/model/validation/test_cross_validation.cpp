@@ -10,6 +10,7 @@
 #include <map>
 
 #include "model/error.hpp"
+#include "tests/model/validation/conditions.hpp"
 #include "model/validation/cross_validation.hpp"
 #include "model/validation/kernel_class_shares.hpp"
 #include "tests/model/step_fixtures.hpp"
@@ -37,20 +38,8 @@ Catalog gemm_catalog() {
     return c;
 }
 
-Condition num(double v) {
-    Condition c;
-    c.type = Condition::Type::number;
-    c.number = v;
-    c.text = std::to_string(v);
-    return c;
-}
-
-Condition txt(std::string s) {
-    Condition c;
-    c.type = Condition::Type::text;
-    c.text = std::move(s);
-    return c;
-}
+using test::num;
+using test::txt;
 
 Reference gemm_row(const std::string& source, int i, double m, double n, double k, const std::string& quantity) {
     Reference r;

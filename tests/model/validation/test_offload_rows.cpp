@@ -6,6 +6,7 @@
 
 #include "model/error.hpp"
 #include "model/offload.hpp"
+#include "tests/model/validation/conditions.hpp"
 #include "model/validation/validation.hpp"
 #include "tests/model/fixtures.hpp"
 #include "tests/model/step_fixtures.hpp"
@@ -42,20 +43,8 @@ Catalog box_catalog() {
     return c;
 }
 
-Condition num(double v) {
-    Condition c;
-    c.type = Condition::Type::number;
-    c.number = v;
-    c.text = std::to_string(v);
-    return c;
-}
-
-Condition txt(std::string s) {
-    Condition c;
-    c.type = Condition::Type::text;
-    c.text = std::move(s);
-    return c;
-}
+using test::num;
+using test::txt;
 
 // ktrans-v02-single-6exp-decode / -prefill as in ktransformers.yaml.
 Reference ktrans_row(std::string quantity, int sockets_used, int top_k) {
